@@ -1,0 +1,28 @@
+/** Exit statuses; each failure class has its own so scripts and tests can tell them apart. */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  unreachable: 3,
+  hostKey: 4,
+  auth: 5,
+  offline: 6,
+  refused: 7,
+} as const;
+
+export type ErrorCode = keyof typeof ExitCode;
+
+/** The one error type: `cli.ts` prints `tunnel-config: <message>` and exits with `ExitCode[code]`. */
+export class TunnelError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TunnelError';
+    this.code = code;
+  }
+
+  get exitCode(): number {
+    return ExitCode[this.code];
+  }
+}
