@@ -1,0 +1,36 @@
+import type { Client, ClientChannel } from 'ssh2';
+import { TunnelError } from '../errors.js';
+
+/** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 §5.1). */
+const ADMINISTRATIVELY_PROHIBITED = 1;
+
+export interface ChannelTarget {
+  host: string;
+  socketPath: string;
+  jumpName: string;
+}
+
+/** Why the jumphost refused to open the channel, as one line naming the cause and the fix. */
+export function channelOpenError(target: ChannelTarget, reason: unknown, description: string): TunnelError {
+  if (reason === ADMINISTRATIVELY_PROHIBITED) {
+    return new TunnelError(
+      'refused',
+      `${target.jumpName} refused to open ${target.socketPath} (${description || 'administratively prohibited'}): its sshd forbids stream-local forwarding for this account; allow it with "AllowStreamLocalForwarding yes" (or "local"), and check "DisableForwarding", "AllowTcpForwarding", "PermitOpen" and authorized_keys "restrict"/"no-port-forwarding"`,
+    );
+  }
+  return new TunnelError(
+    'offline',
+    `${target.host} is not connected to ${target.jumpName}: nothing is listening on ${target.socketPath}; start the host's tunnel (ssh -N -R ${target.socketPath}:localhost:22 ...) or check --socket-dir`,
+  );
+}
+
+export function openSocketChannel(client: Client, target: ChannelTarget): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    client.openssh_forwardOutStreamLocal(target.socketPath, (error, channel) => {
+      if (!error) return resolve(channel);
+      const { reason } = error as Error & { reason?: unknown };
+      const description = error.message.replace(/^\(SSH\) Channel open failure: /, '');
+      reject(channelOpenError(target, reason, description));
+    });
+  });
+}

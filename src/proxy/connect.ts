@@ -1,0 +1,148 @@
+import { connect as tcpConnect, type Socket } from 'node:net';
+import ssh2, { type Client } from 'ssh2';
+import { TunnelError } from '../errors.js';
+import { type AuthDeps, type AuthReport, createAuthHandler, defaultAuthDeps } from './auth.js';
+import type { HostKeyGuard } from './hostkey.js';
+import type { JumpConfig } from './jump.js';
+
+/** Bound on the SSH handshake when ConnectTimeout is not set, so a blackholed jump cannot hang us forever. */
+const DEFAULT_HANDSHAKE_SECONDS = 30;
+
+export interface ConnectOptions {
+  guard: HostKeyGuard;
+  /** Asks for a key's passphrase on the terminal; undefined when there is none. */
+  askPassphrase: AuthDeps['askPassphrase'];
+  /** Receives ssh2's debug lines (only with -v). */
+  debug?: (line: string) => void;
+  /** Receives the jump's SSH_MSG_DEBUG texts, which name authorized_keys restrictions. */
+  onServerDebug?: (text: string) => void;
+}
+
+const where = (jump: JumpConfig): string => `${jump.name}${jump.name === jump.hostName ? '' : ` (${jump.hostName})`} port ${jump.port}`;
+
+function socketError(jump: JumpConfig, error: NodeJS.ErrnoException): TunnelError {
+  const cause = { cause: error };
+  switch (error.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return new TunnelError('unreachable', `could not resolve ${jump.hostName} (the jump ${jump.name}): check its HostName and your DNS`, cause);
+    case 'ECONNREFUSED':
+      return new TunnelError('unreachable', `connection refused by ${where(jump)}: is its sshd running on that port?`, cause);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new TunnelError('unreachable', `no route to ${where(jump)}: check your network`, cause);
+    default:
+      return new TunnelError('unreachable', `connection to ${where(jump)} failed: ${error.message}`, cause);
+  }
+}
+
+function openTcp(jump: JumpConfig): Promise<Socket> {
+  const seconds = jump.connectTimeoutSeconds;
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: jump.hostName, port: jump.port, noDelay: true });
+    const timer = seconds
+      ? setTimeout(() => {
+          socket.destroy();
+          reject(new TunnelError('unreachable', `timed out after ${seconds}s connecting to ${where(jump)} (ConnectTimeout): check the jump is up and reachable`));
+        }, seconds * 1000)
+      : undefined;
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(socketError(jump, error));
+    });
+  });
+}
+
+function sshError(jump: JumpConfig, error: Error & { level?: string }, guard: HostKeyGuard, report: AuthReport): TunnelError {
+  const refusal = guard.refusal();
+  if (refusal) return refusal;
+  if (error.level === 'client-authentication') {
+    const tried = [report.agentUsed ? 'the agent\'s keys' : '', ...report.keysTried].filter(Boolean).join(', ') || 'no keys (none found)';
+    const locked = report.locked.length
+      ? `; ${report.locked.join(', ')} is passphrase-protected and there was no terminal to ask: add it to your agent with \`ssh-add ${report.locked[0]}\``
+      : '';
+    return new TunnelError('auth', `authentication to ${jump.name} as ${jump.user} failed: tried ${tried}${locked}`);
+  }
+  if (error.level === 'client-timeout' && /keepalive/i.test(error.message)) {
+    return new TunnelError(
+      'unreachable',
+      `${jump.name} stopped answering: no reply to ${jump.serverAliveCountMax} keepalives ${jump.serverAliveIntervalSeconds}s apart (ServerAliveInterval/ServerAliveCountMax)`,
+    );
+  }
+  if (/host key format|host key/i.test(error.message) && error.level === 'handshake') {
+    return new TunnelError('hostKey', `${jump.name} offers none of the host key types known_hosts has for it (${error.message}): its host key may have changed; verify it with \`ssh ${jump.name}\``);
+  }
+  if ((error as NodeJS.ErrnoException).code) return socketError(jump, error as NodeJS.ErrnoException);
+  return new TunnelError('unreachable', `the SSH connection to ${where(jump)} failed: ${error.message}`, { cause: error });
+}
+
+/** A ready SSH connection to the jump: host key verified, authenticated. */
+export async function connectJump(jump: JumpConfig, options: ConnectOptions): Promise<Client> {
+  const socket = await openTcp(jump);
+  const client = new ssh2.Client();
+  const report: AuthReport = { agentUsed: false, keysTried: [], locked: [] };
+  const handshakeSeconds = jump.connectTimeoutSeconds ?? DEFAULT_HANDSHAKE_SECONDS;
+
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const fail = (error: TunnelError): void => {
+      clearTimeout(timer);
+      client.removeAllListeners('ready');
+      client.end();
+      socket.destroy();
+      reject(error);
+    };
+    const startTimer = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => fail(new TunnelError('unreachable', `${where(jump)} accepted the connection but the SSH handshake did not finish within ${handshakeSeconds}s`)),
+        handshakeSeconds * 1000,
+      );
+    };
+    const onAsk = (asking: boolean): void => (asking ? clearTimeout(timer) : startTimer());
+    const auth = defaultAuthDeps(async (question) => {
+      onAsk(true);
+      try {
+        return await options.askPassphrase(question);
+      } finally {
+        onAsk(false);
+      }
+    });
+    options.guard.onAsk = onAsk;
+
+    const debug = (line: string): void => {
+      options.debug?.(line);
+      if (options.onServerDebug && line.startsWith('Debug output from server: ')) {
+        options.onServerDebug(line.slice('Debug output from server: '.length));
+      }
+    };
+
+    const onError = (error: Error): void => fail(sshError(jump, error, options.guard, report));
+    const onClose = (): void => fail(sshError(jump, new Error('connection closed during the handshake'), options.guard, report));
+    client.once('ready', () => {
+      clearTimeout(timer);
+      client.removeListener('error', onError).removeListener('close', onClose);
+      resolve(client);
+    });
+    client.once('error', onError);
+    client.once('close', onClose);
+    startTimer();
+    client.connect({
+      sock: socket,
+      username: jump.user,
+      hostVerifier: options.guard.verifier,
+      algorithms: options.guard.algorithms ? { serverHostKey: options.guard.algorithms as never } : undefined,
+      authHandler: createAuthHandler(jump, auth, report),
+      keepaliveInterval: jump.serverAliveIntervalSeconds * 1000,
+      keepaliveCountMax: jump.serverAliveCountMax,
+      readyTimeout: 0,
+      debug,
+    });
+  });
+}

@@ -1,0 +1,156 @@
+import { TunnelError } from '../errors.js';
+import { quoteForMessage } from './hostname.js';
+
+/** What the user typed after `--jump`: an ssh_config alias or `[user@]host[:port]`. */
+export interface JumpSpec {
+  host: string;
+  user?: string;
+  port?: number;
+}
+
+const JUMP_FORM = /^(?:([^@\s]+)@)?(\[[0-9A-Fa-f:.%a-zA-Z]+\]|[^@:\s[\]]+)(?::(\d{1,5}))?$/;
+
+export function parseJumpSpec(text: string): JumpSpec {
+  const bad = (why: string): TunnelError =>
+    new TunnelError('usage', `invalid --jump ${quoteForMessage(text)}: ${why}; use an ssh_config alias or [user@]host[:port]`);
+  if (text.startsWith('-')) throw bad('it may not start with "-"');
+  if (/[^\x21-\x7e]/.test(text)) throw bad('it may contain only printable ASCII without spaces');
+  const match = JUMP_FORM.exec(text);
+  if (!match) throw bad('it is not of the form');
+  const [, user, rawHost = '', rawPort] = match;
+  const host = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
+  if (host.startsWith('-') || (user !== undefined && user.startsWith('-'))) throw bad('a part may not start with "-"');
+  const spec: JumpSpec = { host };
+  if (user !== undefined) spec.user = user;
+  if (rawPort !== undefined) {
+    const port = Number(rawPort);
+    if (port < 1 || port > 65535) throw bad(`port ${rawPort} is out of range`);
+    spec.port = port;
+  }
+  return spec;
+}
+
+/** Arguments for `ssh -G` that make OpenSSH resolve the jump exactly as `ssh JUMP` would. */
+export function sshGArgs(spec: JumpSpec, configFile?: string): string[] {
+  const args = ['-G'];
+  if (configFile !== undefined) args.push('-F', configFile);
+  if (spec.user !== undefined) args.push('-l', spec.user);
+  if (spec.port !== undefined) args.push('-p', String(spec.port));
+  args.push('--', spec.host);
+  return args;
+}
+
+/** `ssh -G` output: lower-case keyword → every value printed for it, in order. */
+export type SshOptions = Map<string, string[]>;
+
+export function parseSshG(text: string): SshOptions {
+  const options: SshOptions = new Map();
+  for (const line of text.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space <= 0) continue;
+    const key = line.slice(0, space).toLowerCase();
+    const values = options.get(key) ?? [];
+    values.push(line.slice(space + 1).trimEnd());
+    options.set(key, values);
+  }
+  return options;
+}
+
+/** The part of a resolved jump configuration the proxy acts on. */
+export interface JumpConfig {
+  /** The name the user gave, for messages. */
+  name: string;
+  hostName: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  identitiesOnly: boolean;
+  /** Agent socket path, or undefined for no agent. */
+  identityAgent: string | undefined;
+  userKnownHostsFiles: string[];
+  globalKnownHostsFiles: string[];
+  strictHostKeyChecking: string;
+  hashKnownHosts: boolean;
+  hostKeyAlias: string | undefined;
+  batchMode: boolean;
+  connectTimeoutSeconds: number | undefined;
+  serverAliveIntervalSeconds: number;
+  serverAliveCountMax: number;
+  proxyCommand: string | undefined;
+  proxyJump: string | undefined;
+}
+
+export interface ExpandContext {
+  home: string;
+  localUser: string;
+  uid: number;
+  localHostName: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function first(options: SshOptions, key: string): string | undefined {
+  return options.get(key)?.[0];
+}
+
+function integer(options: SshOptions, key: string, fallback: number): number {
+  const value = Number(first(options, key));
+  return Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
+const yes = (value: string | undefined): boolean => value === 'yes' || value === 'true';
+
+/** Expands `~`, `${VAR}` and the ssh_config(5) `%` tokens that `ssh -G` leaves in IdentityFile. */
+export function expandPath(path: string, jump: { hostName: string; port: number; user: string; name: string }, ctx: ExpandContext): string {
+  let out = path.replace(/^~(?=\/|$)/, ctx.home);
+  out = out.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => ctx.env[name] ?? '');
+  const tokens: Record<string, string> = {
+    '%': '%',
+    d: ctx.home,
+    h: jump.hostName,
+    i: String(ctx.uid),
+    L: ctx.localHostName.split('.')[0] ?? ctx.localHostName,
+    l: ctx.localHostName,
+    n: jump.name,
+    p: String(jump.port),
+    r: jump.user,
+    u: ctx.localUser,
+  };
+  return out.replace(/%(.)/g, (whole, token: string) => tokens[token] ?? whole);
+}
+
+function agentPath(value: string | undefined, ctx: ExpandContext, expand: (p: string) => string): string | undefined {
+  if (value === undefined || value === 'SSH_AUTH_SOCK') return ctx.env.SSH_AUTH_SOCK || undefined;
+  if (value === 'none') return undefined;
+  if (value.startsWith('$')) return ctx.env[value.slice(1).replace(/^\{|\}$/g, '')] || undefined;
+  return expand(value);
+}
+
+export function jumpConfigFrom(options: SshOptions, name: string, ctx: ExpandContext): JumpConfig {
+  const hostName = first(options, 'hostname') ?? name;
+  const port = integer(options, 'port', 22);
+  const user = first(options, 'user') ?? ctx.localUser;
+  const expand = (p: string): string => expandPath(p, { hostName, port, user, name }, ctx);
+  const list = (key: string): string[] => (options.get(key) ?? []).flatMap((v) => v.split(' ')).filter(Boolean).map(expand);
+  const timeout = first(options, 'connecttimeout');
+  const none = (value: string | undefined): string | undefined => (value === undefined || value === 'none' ? undefined : value);
+  return {
+    name,
+    hostName,
+    port,
+    user,
+    identityFiles: (options.get('identityfile') ?? []).map(expand),
+    identitiesOnly: yes(first(options, 'identitiesonly')),
+    identityAgent: agentPath(first(options, 'identityagent'), ctx, expand),
+    userKnownHostsFiles: list('userknownhostsfile'),
+    globalKnownHostsFiles: list('globalknownhostsfile'),
+    strictHostKeyChecking: first(options, 'stricthostkeychecking') ?? 'ask',
+    hashKnownHosts: yes(first(options, 'hashknownhosts')),
+    hostKeyAlias: first(options, 'hostkeyalias'),
+    batchMode: yes(first(options, 'batchmode')),
+    connectTimeoutSeconds: timeout === undefined || timeout === 'none' ? undefined : integer(options, 'connecttimeout', 0) || undefined,
+    serverAliveIntervalSeconds: integer(options, 'serveraliveinterval', 0),
+    serverAliveCountMax: integer(options, 'serveralivecountmax', 3),
+    proxyCommand: none(first(options, 'proxycommand')),
+    proxyJump: none(first(options, 'proxyjump')),
+  };
+}
