@@ -1,0 +1,409 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { registerCleanup } from './support/cleanup.js';
+import { renderClientConfig, type ClientConfigExtra } from './support/client-config.js';
+import { keyTypes, makeKey, type KeyPair, type KeyType } from './support/keys.js';
+import { readBanner } from './support/net.js';
+import { ProcessTracker, startTime, type ExitInfo, type RunOptions, type RunResult } from './support/process.js';
+import { proxyCommandPath, shellQuote } from './support/quote.js';
+import { Sshd } from './support/sshd.js';
+import { waitFor } from './support/wait.js';
+
+export type { ClientConfigExtra } from './support/client-config.js';
+export type { KeyPair, KeyType } from './support/keys.js';
+export type { ExitInfo, RunOptions, RunResult } from './support/process.js';
+export type { Sshd } from './support/sshd.js';
+
+/** The compiled file is dist/test/world.js. */
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const tunnelConfigBin = join(repoRoot, 'bin', 'tunnel-config.js');
+const watchdogScript = fileURLToPath(new URL('./support/watchdog.js', import.meta.url));
+
+export interface WorldOptions {
+  /** Names the client's known_hosts accepts for the hidden host; connectHost adds others. */
+  hostNames?: string[];
+  /** Host keys the jump sshd loads (and so can present); known_hosts_jump always lists all three. */
+  jumpHostKeyTypes?: KeyType[];
+  jumpConfig?: string;
+  hiddenConfig?: string;
+  startTimeoutMs?: number;
+  /** Where the world's temp dir is made; os.tmpdir() by default. */
+  baseDir?: string;
+}
+
+export interface WorldKeys {
+  client: KeyPair;
+  tunnel: KeyPair;
+  /** Encrypted with `passphrase.passphrase`; authorized on both sshds, for agent tests. */
+  passphrase: KeyPair;
+  /** Authorized nowhere and known nowhere: a wrong user key or a changed host key. */
+  spare: KeyPair;
+  jumpHost: Record<KeyType, KeyPair>;
+  hiddenHost: KeyPair;
+}
+
+export interface Tunnel {
+  name: string;
+  socketPath: string;
+  pid: number;
+  exited: Promise<ExitInfo>;
+  stderr(): string;
+  /** SIGKILL: the hidden host vanished without a goodbye. */
+  kill(): Promise<void>;
+}
+
+export interface ConnectHostOptions {
+  serverAliveInterval?: number;
+  extraArgs?: string[];
+  timeoutMs?: number;
+}
+
+const hostName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export class World {
+  readonly dir: string;
+  readonly user = userInfo().username;
+  readonly home: string;
+  readonly sockDir: string;
+  readonly clientConfigPath: string;
+  readonly knownHostsJump: string;
+  readonly knownHostsHosts: string;
+  readonly nonexistent: string;
+  /** Rewrite freely: sshd reads it on every login. */
+  readonly jumpAuthorizedKeys: string;
+  readonly hiddenAuthorizedKeys: string;
+  readonly #tracker: ProcessTracker;
+  readonly #watchdog: ChildProcess;
+  readonly #knownNames = new Set<string>();
+  readonly #agents = new Map<string, number>();
+  #keys: WorldKeys | undefined;
+  #jump: Sshd | undefined;
+  #hidden: Sshd | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #unregister: () => void;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    this.home = join(dir, 'home');
+    this.sockDir = join(dir, 'sock');
+    this.clientConfigPath = join(dir, 'ssh_config');
+    this.knownHostsJump = join(dir, 'known_hosts_jump');
+    this.knownHostsHosts = join(dir, 'known_hosts_hosts');
+    this.nonexistent = join(dir, 'nonexistent');
+    this.jumpAuthorizedKeys = join(dir, 'jump', 'authorized_keys');
+    this.hiddenAuthorizedKeys = join(dir, 'hidden', 'authorized_keys');
+    const pidsFile = join(dir, 'pids');
+    this.#tracker = new ProcessTracker((pid) => appendFileSync(pidsFile, `${pid} ${startTime(pid) ?? ''}\n`));
+    this.#watchdog = spawn(process.execPath, [watchdogScript, String(process.pid), dir], { detached: true, stdio: 'ignore' });
+    this.#watchdog.on('error', () => {});
+    this.#watchdog.unref();
+    this.#unregister = registerCleanup(() => {
+      this.#tracker.killAllSync();
+      this.#watchdog.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
+  }
+
+  get keys(): WorldKeys {
+    return ready(this.#keys, 'keys');
+  }
+
+  get jump(): Sshd {
+    return ready(this.#jump, 'jump sshd');
+  }
+
+  get hidden(): Sshd {
+    return ready(this.#hidden, 'hidden sshd');
+  }
+
+  get jumpPort(): number {
+    return this.jump.port;
+  }
+
+  get hiddenPort(): number {
+    return this.hidden.port;
+  }
+
+  /** Called once by createWorld. */
+  async setUp(options: WorldOptions): Promise<void> {
+    await mkdir(this.home, { mode: 0o700 });
+    await mkdir(this.sockDir);
+    await chmod(this.sockDir, 0o755);
+    await mkdir(join(this.dir, 'jump'));
+    await mkdir(join(this.dir, 'hidden'));
+    await mkdir(join(this.dir, 'keys'));
+    const keyDir = join(this.dir, 'keys');
+    const [client, tunnel, passphrase, spare, hiddenHost, ...jumpKeys] = await settled([
+      makeKey(keyDir, 'client', 'ed25519'),
+      makeKey(keyDir, 'tunnel', 'ed25519'),
+      makeKey(keyDir, 'passphrase', 'ed25519', 'correct horse battery staple'),
+      makeKey(keyDir, 'spare', 'ed25519'),
+      makeKey(keyDir, 'hidden_host_ed25519', 'ed25519'),
+      ...keyTypes.map((type) => makeKey(keyDir, `jump_host_${type}`, type)),
+    ]);
+    if (!client || !tunnel || !passphrase || !spare || !hiddenHost) throw new Error('key generation returned too few keys');
+    const jumpHost = Object.fromEntries(jumpKeys.map((key) => [key.type, key])) as Record<KeyType, KeyPair>;
+    this.#keys = { client, tunnel, passphrase, spare, jumpHost, hiddenHost };
+
+    await writeFile(this.jumpAuthorizedKeys, lines([client.publicKey, tunnel.publicKey, passphrase.publicKey]));
+    await writeFile(this.hiddenAuthorizedKeys, lines([client.publicKey, passphrase.publicKey]));
+    const common = { startTimeoutMs: options.startTimeoutMs };
+    const presented = options.jumpHostKeyTypes ?? keyTypes;
+    [this.#jump, this.#hidden] = await settled([
+      Sshd.start(
+        {
+          ...common,
+          name: 'jump',
+          dir: join(this.dir, 'jump'),
+          hostKeys: presented.map((type) => jumpHost[type].path),
+          authorizedKeysFile: this.jumpAuthorizedKeys,
+          extraConfig: options.jumpConfig,
+        },
+        this.#tracker,
+      ),
+      Sshd.start(
+        {
+          ...common,
+          name: 'hidden',
+          dir: join(this.dir, 'hidden'),
+          hostKeys: [hiddenHost.path],
+          authorizedKeysFile: this.hiddenAuthorizedKeys,
+          extraConfig: options.hiddenConfig,
+        },
+        this.#tracker,
+      ),
+    ]);
+    await writeFile(this.knownHostsJump, lines(jumpKeys.map((key) => `[127.0.0.1]:${this.jumpPort} ${key.publicKey}`)));
+    const names = options.hostNames ?? ['host-1', 'host-2', 'host-3'];
+    names.forEach((name) => this.#knownNames.add(checkHostName(name)));
+    await writeFile(
+      this.knownHostsHosts,
+      lines([`${names.join(',')} ${hiddenHost.publicKey}`, `[127.0.0.1]:${this.hiddenPort} ${hiddenHost.publicKey}`]),
+    );
+    this.writeClientConfig(this.seedProxyCommand());
+  }
+
+  /** The clean environment every command runs with: no agent, HOME inside the world. */
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const base: NodeJS.ProcessEnv = {
+      PATH: [dirname(process.execPath), process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', '/usr/sbin', '/sbin'].join(':'),
+      HOME: this.home,
+      USER: this.user,
+      LOGNAME: this.user,
+      SHELL: '/bin/sh',
+      LC_ALL: 'C',
+      TMPDIR: tmpdir(),
+    };
+    const merged = { ...base, ...extra };
+    for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+    return merged;
+  }
+
+  socketPath(name: string): string {
+    return join(this.sockDir, `${checkHostName(name)}.sock`);
+  }
+
+  /** Starts `ssh -N -R SOCKDIR/NAME.sock:localhost:HIDDENPORT` and resolves once the socket answers. */
+  async connectHost(name = 'host-1', options: ConnectHostOptions = {}): Promise<Tunnel> {
+    const socketPath = this.socketPath(name);
+    if (socketPath.length > 100) throw new Error(`socket path too long for a UNIX socket: ${socketPath}`);
+    if (!this.#knownNames.has(name)) {
+      this.#knownNames.add(name);
+      await appendFile(this.knownHostsHosts, `${name} ${this.keys.hiddenHost.publicKey}\n`);
+    }
+    const before = fileIdentity(socketPath);
+    const started = this.#tracker.spawn('ssh', [
+      '-N',
+      '-R', `${socketPath}:localhost:${this.hiddenPort}`,
+      '-o', 'ExitOnForwardFailure=yes',
+      '-o', `ServerAliveInterval=${options.serverAliveInterval ?? 5}`,
+      '-o', 'BatchMode=yes',
+      '-o', 'StrictHostKeyChecking=yes',
+      '-o', `UserKnownHostsFile=${this.knownHostsJump}`,
+      '-o', `GlobalKnownHostsFile=${this.nonexistent}`,
+      '-o', 'IdentitiesOnly=yes',
+      '-o', 'IdentityAgent=none',
+      '-i', this.keys.tunnel.path,
+      '-F', '/dev/null',
+      '-p', String(this.jumpPort),
+      ...(options.extraArgs ?? []),
+      `${this.user}@127.0.0.1`,
+    ], { env: this.env() });
+    let exited: ExitInfo | undefined;
+    void started.exited.then((info) => (exited = info));
+    const tunnel: Tunnel = {
+      name,
+      socketPath,
+      pid: started.pid,
+      exited: started.exited,
+      stderr: started.stderr,
+      kill: () => this.#tracker.kill(started.pid),
+    };
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`tunnel for ${name} exited (${describeExit(exited)}):\n${started.stderr()}`);
+        // a stale socket from an earlier tunnel must not count
+        const now = fileIdentity(socketPath);
+        if (now === undefined || now === before) return undefined;
+        const banner = await readBanner({ path: socketPath }, 1000).catch(() => '');
+        return banner.startsWith('SSH-2.0-') ? true : undefined;
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 10_000,
+        what: () => `tunnel for ${name} never answered on ${socketPath}:\n${started.stderr()}\njump log:\n${this.jump.currentLog()}`,
+      },
+    ).catch(async (error: unknown) => {
+      await tunnel.kill();
+      throw error;
+    });
+    return tunnel;
+  }
+
+  /** Writes the client ssh_config (to `extra.path` or clientConfigPath) and returns its path; a string `extra` is `top`. */
+  writeClientConfig(proxyCommand: string, extra: string | (ClientConfigExtra & { path?: string }) = {}): string {
+    const parts = typeof extra === 'string' ? { top: extra } : extra;
+    const path = parts.path ?? this.clientConfigPath;
+    const paths = {
+      jumpPort: this.jumpPort,
+      user: this.user,
+      clientKey: this.keys.client.path,
+      knownHostsJump: this.knownHostsJump,
+      knownHostsHosts: this.knownHostsHosts,
+      nonexistent: this.nonexistent,
+    };
+    writeFileSync(path, renderClientConfig(paths, proxyCommand, parts));
+    return path;
+  }
+
+  /** The seed recipe: `ssh -F CONFIG jump nc -U SOCKDIR/%h.sock`. */
+  seedProxyCommand(configPath = this.clientConfigPath): string {
+    return `ssh -F ${proxyCommandPath(configPath)} jump nc -U ${proxyCommandPath(this.sockDir)}/%h.sock`;
+  }
+
+  /** Ours: `BIN proxy --jump jump --socket-dir SOCKDIR -F CONFIG [args] -- %h`. */
+  tunnelConfigProxyCommand(options: { configPath?: string; args?: string[]; viaNode?: boolean } = {}): string {
+    const bin = [...(options.viaNode ? [process.execPath] : []), tunnelConfigBin].map(proxyCommandPath);
+    const config = proxyCommandPath(options.configPath ?? this.clientConfigPath);
+    const args = (options.args ?? []).map(proxyCommandPath);
+    return [...bin, 'proxy', '--jump', 'jump', '--socket-dir', proxyCommandPath(this.sockDir), '-F', config, ...args, '--', '%h'].join(' ');
+  }
+
+  /** Runs `ssh -F CONFIG ...args` in the clean environment; always killed (with its tree) at the timeout. */
+  ssh(args: string[], options: RunOptions & { configPath?: string } = {}): Promise<RunResult> {
+    const { configPath, ...rest } = options;
+    return this.run('ssh', ['-F', configPath ?? this.clientConfigPath, ...args], rest);
+  }
+
+  /** Runs any command like ssh(): clean env (options.env on top), tracked, timeout 30 s by default. */
+  run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+    return this.#tracker.run(command, args, { cwd: this.dir, ...options, env: this.env(options.env) });
+  }
+
+  /** Starts `ssh-agent -D` holding `keys` (default: the passphrase key) and returns its socket path. */
+  async startAgent(options: { keys?: KeyPair[] } = {}): Promise<string> {
+    const socket = join(this.dir, `agent-${this.#agents.size + 1}.sock`);
+    const agent = this.#tracker.spawn('ssh-agent', ['-D', '-a', socket], { env: this.env() });
+    this.#agents.set(socket, agent.pid);
+    await waitFor(() => (fileIdentity(socket) ? true : undefined), {
+      timeoutMs: 5000,
+      what: () => `ssh-agent never created ${socket}:\n${agent.stderr()}`,
+    });
+    for (const key of options.keys ?? [this.keys.passphrase]) {
+      const askpass = join(this.dir, `askpass-${key.type}-${this.#agents.size}.sh`);
+      await writeFile(askpass, `#!/bin/sh\nprintf '%s\\n' ${shellQuote(key.passphrase)}\n`, { mode: 0o700 });
+      // run() has no controlling tty (setsid), so ssh-add must use the askpass program
+      const env = { SSH_AUTH_SOCK: socket, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' };
+      const added = await this.run('ssh-add', [key.path], { env, timeoutMs: 10_000 });
+      if (added.code !== 0) throw new Error(`ssh-add ${key.path} failed (${describeExit(added)}):\n${added.stderr}`);
+    }
+    return socket;
+  }
+
+  async killAgent(socket: string): Promise<void> {
+    const pid = this.#agents.get(socket);
+    if (pid !== undefined) await this.#tracker.kill(pid);
+  }
+
+  /** Every live process this world started, with their descendants. */
+  pids(): number[] {
+    return this.#tracker.pids();
+  }
+
+  /** Kills every process of the world (process trees, not just the leaders) and removes the directory. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#jump?.cont();
+      await this.#tracker.close();
+      await rm(this.dir, { recursive: true, force: true, maxRetries: 5 });
+      await stopWatchdog(this.#watchdog);
+      this.#unregister();
+    })();
+    return this.#closing;
+  }
+}
+
+/** Like Promise.all, but waits for every step, so none is still running when setup fails and close() starts. */
+async function settled<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+async function stopWatchdog(watchdog: ChildProcess): Promise<void> {
+  if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
+  const exited = new Promise((resolve) => watchdog.once('exit', resolve));
+  watchdog.kill('SIGKILL');
+  await exited;
+}
+
+function ready<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`world not set up yet: no ${what}`);
+  return value;
+}
+
+function lines(items: string[]): string {
+  return items.map((item) => `${item}\n`).join('');
+}
+
+function checkHostName(name: string): string {
+  if (!hostName.test(name)) throw new Error(`unsafe host name for a socket path: ${JSON.stringify(name)}`);
+  return name;
+}
+
+function fileIdentity(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.dev}:${stat.ino}:${stat.ctimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeExit(info: ExitInfo): string {
+  return info.signal ? `signal ${info.signal}` : `exit ${String(info.code)}`;
+}
+
+/** A fresh world in a new temp dir; if setting it up fails halfway, everything started so far is torn down. */
+export async function createWorld(options: WorldOptions = {}): Promise<World> {
+  const world = new World(await mkdtemp(join(options.baseDir ?? tmpdir(), 'tunnel-world-')));
+  try {
+    await world.setUp(options);
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+  return world;
+}
+
+/** `const world = await useWorld()` at the top of a test file (or pass `t` to scope it to one test). */
+export async function useWorld(options: WorldOptions = {}, scope?: { after(fn: () => Promise<void>): void }): Promise<World> {
+  const world = await createWorld(options);
+  if (scope) scope.after(() => world.close());
+  else (await import('node:test')).after(() => world.close());
+  return world;
+}
