@@ -1,22 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnAgent } from './support/agent.js';
 import { registerCleanup } from './support/cleanup.js';
 import { renderClientConfig, type ClientConfigExtra } from './support/client-config.js';
 import { keyTypes, makeKey, type KeyPair, type KeyType } from './support/keys.js';
-import { readBanner } from './support/net.js';
-import { ProcessTracker, startTime, type ExitInfo, type RunOptions, type RunResult } from './support/process.js';
-import { proxyCommandPath, shellQuote } from './support/quote.js';
+import { ProcessTracker, startTime, type RunOptions, type RunResult } from './support/process.js';
+import { proxyCommandPath } from './support/quote.js';
 import { Sshd } from './support/sshd.js';
-import { waitFor } from './support/wait.js';
+import { openTunnel, type Tunnel } from './support/tunnel.js';
 
 export type { ClientConfigExtra } from './support/client-config.js';
 export type { KeyPair, KeyType } from './support/keys.js';
 export type { ExitInfo, RunOptions, RunResult } from './support/process.js';
 export type { Sshd } from './support/sshd.js';
+export type { Tunnel } from './support/tunnel.js';
 
 /** The compiled file is dist/test/world.js. */
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,18 +47,9 @@ export interface WorldKeys {
   hiddenHost: KeyPair;
 }
 
-export interface Tunnel {
-  name: string;
-  socketPath: string;
-  pid: number;
-  exited: Promise<ExitInfo>;
-  stderr(): string;
-  /** SIGKILL: the hidden host vanished without a goodbye. */
-  kill(): Promise<void>;
-}
-
 export interface ConnectHostOptions {
   serverAliveInterval?: number;
+  /** Extra ssh arguments, placed before the destination. */
   extraArgs?: string[];
   timeoutMs?: number;
 }
@@ -210,57 +202,23 @@ export class World {
   /** Starts `ssh -N -R SOCKDIR/NAME.sock:localhost:HIDDENPORT` and resolves once the socket answers. */
   async connectHost(name = 'host-1', options: ConnectHostOptions = {}): Promise<Tunnel> {
     const socketPath = this.socketPath(name);
-    if (socketPath.length > 100) throw new Error(`socket path too long for a UNIX socket: ${socketPath}`);
     if (!this.#knownNames.has(name)) {
       this.#knownNames.add(name);
       await appendFile(this.knownHostsHosts, `${name} ${this.keys.hiddenHost.publicKey}\n`);
     }
-    const before = fileIdentity(socketPath);
-    const started = this.#tracker.spawn('ssh', [
-      '-N',
-      '-R', `${socketPath}:localhost:${this.hiddenPort}`,
-      '-o', 'ExitOnForwardFailure=yes',
-      '-o', `ServerAliveInterval=${options.serverAliveInterval ?? 5}`,
-      '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', `UserKnownHostsFile=${this.knownHostsJump}`,
-      '-o', `GlobalKnownHostsFile=${this.nonexistent}`,
-      '-o', 'IdentitiesOnly=yes',
-      '-o', 'IdentityAgent=none',
-      '-i', this.keys.tunnel.path,
-      '-F', '/dev/null',
-      '-p', String(this.jumpPort),
-      ...(options.extraArgs ?? []),
-      `${this.user}@127.0.0.1`,
-    ], { env: this.env() });
-    let exited: ExitInfo | undefined;
-    void started.exited.then((info) => (exited = info));
-    const tunnel: Tunnel = {
+    return openTunnel(this.#tracker, {
+      ...options,
       name,
       socketPath,
-      pid: started.pid,
-      exited: started.exited,
-      stderr: started.stderr,
-      kill: () => this.#tracker.kill(started.pid),
-    };
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`tunnel for ${name} exited (${describeExit(exited)}):\n${started.stderr()}`);
-        // a stale socket from an earlier tunnel must not count
-        const now = fileIdentity(socketPath);
-        if (now === undefined || now === before) return undefined;
-        const banner = await readBanner({ path: socketPath }, 1000).catch(() => '');
-        return banner.startsWith('SSH-2.0-') ? true : undefined;
-      },
-      {
-        timeoutMs: options.timeoutMs ?? 10_000,
-        what: () => `tunnel for ${name} never answered on ${socketPath}:\n${started.stderr()}\njump log:\n${this.jump.currentLog()}`,
-      },
-    ).catch(async (error: unknown) => {
-      await tunnel.kill();
-      throw error;
+      jumpPort: this.jumpPort,
+      user: this.user,
+      targetPort: this.hiddenPort,
+      identityFile: this.keys.tunnel.path,
+      knownHosts: this.knownHostsJump,
+      nonexistent: this.nonexistent,
+      env: this.env(),
+      jumpLog: () => this.jump.currentLog(),
     });
-    return tunnel;
   }
 
   /** Writes the client ssh_config (to `extra.path` or clientConfigPath) and returns its path; a string `extra` is `top`. */
@@ -305,21 +263,16 @@ export class World {
 
   /** Starts `ssh-agent -D` holding `keys` (default: the passphrase key) and returns its socket path. */
   async startAgent(options: { keys?: KeyPair[] } = {}): Promise<string> {
-    const socket = join(this.dir, `agent-${this.#agents.size + 1}.sock`);
-    const agent = this.#tracker.spawn('ssh-agent', ['-D', '-a', socket], { env: this.env() });
-    this.#agents.set(socket, agent.pid);
-    await waitFor(() => (fileIdentity(socket) ? true : undefined), {
-      timeoutMs: 5000,
-      what: () => `ssh-agent never created ${socket}:\n${agent.stderr()}`,
+    const number = this.#agents.size + 1;
+    const socket = join(this.dir, `agent-${number}.sock`);
+    const agent = await spawnAgent(this.#tracker, {
+      socket,
+      askpassPrefix: join(this.dir, `askpass-${number}`),
+      keys: options.keys ?? [this.keys.passphrase],
+      env: this.env(),
+      run: (command, args, runOptions) => this.run(command, args, runOptions),
     });
-    for (const key of options.keys ?? [this.keys.passphrase]) {
-      const askpass = join(this.dir, `askpass-${key.type}-${this.#agents.size}.sh`);
-      await writeFile(askpass, `#!/bin/sh\nprintf '%s\\n' ${shellQuote(key.passphrase)}\n`, { mode: 0o700 });
-      // run() has no controlling tty (setsid), so ssh-add must use the askpass program
-      const env = { SSH_AUTH_SOCK: socket, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' };
-      const added = await this.run('ssh-add', [key.path], { env, timeoutMs: 10_000 });
-      if (added.code !== 0) throw new Error(`ssh-add ${key.path} failed (${describeExit(added)}):\n${added.stderr}`);
-    }
+    this.#agents.set(socket, agent.pid);
     return socket;
   }
 
@@ -373,19 +326,6 @@ function lines(items: string[]): string {
 function checkHostName(name: string): string {
   if (!hostName.test(name)) throw new Error(`unsafe host name for a socket path: ${JSON.stringify(name)}`);
   return name;
-}
-
-function fileIdentity(path: string): string | undefined {
-  try {
-    const stat = statSync(path);
-    return `${stat.dev}:${stat.ino}:${stat.ctimeMs}`;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeExit(info: ExitInfo): string {
-  return info.signal ? `signal ${info.signal}` : `exit ${String(info.code)}`;
 }
 
 /** A fresh world in a new temp dir; if setting it up fails halfway, everything started so far is torn down. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 export interface ExitInfo {
@@ -118,7 +119,10 @@ export function continueTree(pids: Iterable<number>): void {
 export interface Tracked {
   child: ChildProcess;
   pid: number;
-  exited: Promise<ExitInfo>;
+  /** Reading it keeps the event loop alive until the process exits (background ones are unref'd). */
+  readonly exited: Promise<ExitInfo>;
+  /** How it ended, or undefined while it runs; does not hold the event loop. */
+  exitInfo(): ExitInfo | undefined;
   /** Everything the process wrote to stderr so far (capped). */
   stderr(): string;
 }
@@ -140,7 +144,14 @@ export class ProcessTracker {
   spawn(
     command: string,
     args: readonly string[],
-    options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: 'ignore' | 'pipe'; stdout?: 'ignore' | 'pipe' } = {},
+    options: {
+      env?: NodeJS.ProcessEnv;
+      cwd?: string;
+      stdin?: 'ignore' | 'pipe';
+      stdout?: 'ignore' | 'pipe';
+      /** Servers and tunnels: they must not keep the test process alive (its exit handler kills them). */
+      background?: boolean;
+    } = {},
   ): Tracked {
     // a setup step still running when close() began must not leave a process behind
     if (this.#closed) throw new Error(`not starting ${command}: already closed`);
@@ -150,9 +161,10 @@ export class ProcessTracker {
       cwd: options.cwd,
       stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],
     });
+    let exitInfo: ExitInfo | undefined;
     const exited = new Promise<ExitInfo>((resolve) => {
-      child.once('error', () => resolve({ code: null, signal: null }));
-      child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+      child.once('error', () => resolve((exitInfo ??= { code: null, signal: null })));
+      child.once('exit', (code, sig) => resolve((exitInfo ??= { code, signal: sig })));
     });
     // an 'error' before any pid (e.g. ENOENT) is reported through exited and stderr
     let stderr = '';
@@ -163,8 +175,21 @@ export class ProcessTracker {
     child.stderr?.on('data', (chunk: string) => {
       if (stderr.length < stderrCap) stderr += chunk;
     });
+    if (options.background) {
+      child.unref();
+      for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+    }
     const pid = child.pid ?? -1;
-    const tracked: Tracked = { child, pid, exited, stderr: () => stderr };
+    const tracked: Tracked = {
+      child,
+      pid,
+      get exited() {
+        child.ref();
+        return exited;
+      },
+      exitInfo: () => exitInfo,
+      stderr: () => stderr,
+    };
     if (pid > 0) {
       this.#roots.set(pid, tracked);
       this.#onSpawn(pid);
@@ -248,7 +273,7 @@ export class ProcessTracker {
   // a reaped leader's pid may be reused; keep it only while its group still has members
   #forgetFinished(): void {
     for (const [pid, tracked] of this.#roots) {
-      if (tracked.child.exitCode === null && tracked.child.signalCode === null) continue;
+      if (tracked.exitInfo() === undefined) continue;
       if (processTree([pid]).size === 0) this.#roots.delete(pid);
     }
   }

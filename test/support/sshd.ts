@@ -179,7 +179,7 @@ export class Sshd {
     await writeFile(this.configPath, renderSshdConfig({ port, hostKeys, authorizedKeysFile, extraConfig: this.#extraConfig }));
     await checkConfig(this.configPath);
     this.#logOffset = this.log().length;
-    const started = this.#tracker.spawn(sshdPath, ['-D', '-E', this.logPath, '-f', this.configPath]);
+    const started = this.#tracker.spawn(sshdPath, ['-D', '-E', this.logPath, '-f', this.configPath], { background: true });
     this.#process = started;
     const listening = `Server listening on 127.0.0.1 port ${port}.`;
     const failure = (): string =>
