@@ -34,7 +34,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return ExitCode.ok;
   }
   const load = commands[name];
-  if (!load) throw new TunnelError('usage', `unknown command "${name}"\n${usage}`);
+  if (!load) throw new TunnelError('usage', `unknown command "${name}" (see tunnel-config --help)`);
   return (await load())(rest, io);
 }
 

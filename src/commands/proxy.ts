@@ -33,15 +33,17 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
       },
     });
   } catch (error) {
-    throw new TunnelError('usage', `${(error as Error).message}\n${proxyUsage}`);
+    throw new TunnelError('usage', `${((error as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional.*$/, '')} (see tunnel-config proxy --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) {
     io.stderr(proxyUsage.trimEnd());
     return 0;
   }
-  if (values.jump === undefined) throw new TunnelError('usage', `proxy needs --jump JUMP\n${proxyUsage}`);
-  if (positionals.length !== 1) throw new TunnelError('usage', `proxy needs exactly one HOST (got ${positionals.length})\n${proxyUsage}`);
+  if (values.jump === undefined) throw new TunnelError('usage', 'proxy needs --jump JUMP (see tunnel-config proxy --help)');
+  if (positionals.length !== 1) {
+    throw new TunnelError('usage', `proxy needs exactly one HOST, got ${positionals.length} (see tunnel-config proxy --help)`);
+  }
   return runProxy(
     {
       host: positionals[0] ?? '',

@@ -18,6 +18,18 @@ export interface ConnectOptions {
   onServerDebug?: (text: string) => void;
 }
 
+const SERVER_DEBUG = 'Debug output from server: ';
+
+/** ssh2 logs the server's SSH_MSG_DEBUG text JSON-encoded. */
+function decodeServerDebug(encoded: string): string {
+  try {
+    const text: unknown = JSON.parse(encoded);
+    return typeof text === 'string' ? text : encoded;
+  } catch {
+    return encoded;
+  }
+}
+
 const where = (jump: JumpConfig): string => `${jump.name}${jump.name === jump.hostName ? '' : ` (${jump.hostName})`} port ${jump.port}`;
 
 function socketError(jump: JumpConfig, error: NodeJS.ErrnoException): TunnelError {
@@ -64,8 +76,9 @@ function sshError(jump: JumpConfig, error: Error & { level?: string }, guard: Ho
   if (refusal) return refusal;
   if (error.level === 'client-authentication') {
     const tried = [report.agentUsed ? 'the agent\'s keys' : '', ...report.keysTried].filter(Boolean).join(', ') || 'no keys (none found)';
+    const why = jump.batchMode ? 'BatchMode forbids asking for its passphrase' : 'there was no terminal to ask for its passphrase';
     const locked = report.locked.length
-      ? `; ${report.locked.join(', ')} is passphrase-protected and there was no terminal to ask: add it to your agent with \`ssh-add ${report.locked[0]}\``
+      ? `; ${report.locked.join(', ')} is passphrase-protected and ${why}: add it to your agent with \`ssh-add ${report.locked[0]}\``
       : '';
     return new TunnelError('auth', `authentication to ${jump.name} as ${jump.user} failed: tried ${tried}${locked}`);
   }
@@ -79,7 +92,7 @@ function sshError(jump: JumpConfig, error: Error & { level?: string }, guard: Ho
     return new TunnelError('hostKey', `${jump.name} offers none of the host key types known_hosts has for it (${error.message}): its host key may have changed; verify it with \`ssh ${jump.name}\``);
   }
   if ((error as NodeJS.ErrnoException).code) return socketError(jump, error as NodeJS.ErrnoException);
-  return new TunnelError('unreachable', `the SSH connection to ${where(jump)} failed: ${error.message}`, { cause: error });
+  return new TunnelError('unreachable', `the SSH connection to ${where(jump)} failed (${error.message}): check that it is an SSH server and that its sshd accepts connections (MaxStartups, firewalls)`, { cause: error });
 }
 
 /** A ready SSH connection to the jump: host key verified, authenticated. */
@@ -91,7 +104,10 @@ export async function connectJump(jump: JumpConfig, options: ConnectOptions): Pr
 
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const fail = (error: TunnelError): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       client.removeAllListeners('ready');
       client.end();
@@ -101,7 +117,13 @@ export async function connectJump(jump: JumpConfig, options: ConnectOptions): Pr
     const startTimer = (): void => {
       clearTimeout(timer);
       timer = setTimeout(
-        () => fail(new TunnelError('unreachable', `${where(jump)} accepted the connection but the SSH handshake did not finish within ${handshakeSeconds}s`)),
+        () =>
+        fail(
+          new TunnelError(
+            'unreachable',
+            `${where(jump)} accepted the connection but the SSH handshake did not finish within ${handshakeSeconds}s (${jump.connectTimeoutSeconds ? 'ConnectTimeout' : 'the default bound; set ConnectTimeout to change it'}): check that the jump's sshd is healthy`,
+          ),
+        ),
         handshakeSeconds * 1000,
       );
     };
@@ -118,19 +140,21 @@ export async function connectJump(jump: JumpConfig, options: ConnectOptions): Pr
 
     const debug = (line: string): void => {
       options.debug?.(line);
-      if (options.onServerDebug && line.startsWith('Debug output from server: ')) {
-        options.onServerDebug(line.slice('Debug output from server: '.length));
+      if (options.onServerDebug && line.startsWith(SERVER_DEBUG)) {
+        options.onServerDebug(decodeServerDebug(line.slice(SERVER_DEBUG.length)));
       }
     };
 
     const onError = (error: Error): void => fail(sshError(jump, error, options.guard, report));
     const onClose = (): void => fail(sshError(jump, new Error('connection closed during the handshake'), options.guard, report));
     client.once('ready', () => {
+      settled = true;
       clearTimeout(timer);
       client.removeListener('error', onError).removeListener('close', onClose);
       resolve(client);
     });
-    client.once('error', onError);
+    // ssh2 can emit several errors for one failure; every one must have a listener.
+    client.on('error', onError);
     client.once('close', onClose);
     startTimer();
     client.connect({

@@ -85,7 +85,7 @@ function watchConnection(client: Client, jumpName: string): Link & { onLost: (cb
   const lostError = (): TunnelError | undefined => {
     if (!closed && !lost) return undefined;
     const why = lost && /keepalive/i.test(lost.message) ? 'it stopped answering keepalives' : (lost?.message ?? 'the connection closed');
-    return new TunnelError('unreachable', `lost the connection to ${jumpName}: ${why}`);
+    return new TunnelError('unreachable', `lost the connection to ${jumpName} (${why}): check the jump and your network, then connect again`);
   };
   return { lostError, onLost: (cb) => callbacks.push(cb) };
 }

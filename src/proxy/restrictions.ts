@@ -4,7 +4,7 @@
  * (a `restrict` or `no-port-forwarding` key), stream-local channels are refused for that reason.
  */
 export function restrictionFromServerDebug(text: string): string | undefined {
-  const match = /^(.*?): key options: (.*)$/.exec(text);
+  const match = /^(.*?): key options:\s*(.*)$/.exec(text);
   if (!match) return undefined;
   const [, where, granted = ''] = match;
   if (granted.split(/\s+/).includes('port-forwarding')) return undefined;
