@@ -71,17 +71,24 @@ function openTcp(jump: JumpConfig): Promise<Socket> {
   });
 }
 
+function authError(jump: JumpConfig, report: AuthReport): TunnelError {
+  const head = `authentication to ${jump.name} as ${jump.user} failed`;
+  const locked = report.locked[0];
+  if (locked !== undefined) {
+    const why = jump.batchMode ? 'BatchMode forbids asking for its passphrase' : 'there was no terminal to ask for its passphrase';
+    return new TunnelError('auth', `${head}: ${report.locked.join(', ')} is passphrase-protected and ${why}: add it to your agent with \`ssh-add ${locked}\``);
+  }
+  const tried = [report.agentUsed ? "the agent's keys" : '', ...report.keysTried].filter(Boolean);
+  if (tried.length === 0) {
+    return new TunnelError('auth', `${head}: there was no key to offer (no IdentityFile exists and no agent is set): set IdentityFile for ${jump.name} or start ssh-agent`);
+  }
+  return new TunnelError('auth', `${head}: it accepted none of ${tried.join(', ')}: add your public key to ${jump.user}'s authorized_keys on the jump`);
+}
+
 function sshError(jump: JumpConfig, error: Error & { level?: string }, guard: HostKeyGuard, report: AuthReport): TunnelError {
   const refusal = guard.refusal();
   if (refusal) return refusal;
-  if (error.level === 'client-authentication') {
-    const tried = [report.agentUsed ? 'the agent\'s keys' : '', ...report.keysTried].filter(Boolean).join(', ') || 'no keys (none found)';
-    const why = jump.batchMode ? 'BatchMode forbids asking for its passphrase' : 'there was no terminal to ask for its passphrase';
-    const locked = report.locked.length
-      ? `; ${report.locked.join(', ')} is passphrase-protected and ${why}: add it to your agent with \`ssh-add ${report.locked[0]}\``
-      : '';
-    return new TunnelError('auth', `authentication to ${jump.name} as ${jump.user} failed: tried ${tried}${locked}`);
-  }
+  if (error.level === 'client-authentication') return authError(jump, report);
   if (error.level === 'client-timeout' && /keepalive/i.test(error.message)) {
     return new TunnelError(
       'unreachable',

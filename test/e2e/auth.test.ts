@@ -36,8 +36,9 @@ after(async () => {
   await world?.close();
 });
 
-const authFailed = (tried: string): RegExp =>
-  new RegExp(`^tunnel-config: authentication to jump as ${escapeRegExp(world.user)} failed: tried ${tried}\\n$`);
+const authFailed = (why: string): RegExp =>
+  new RegExp(`^tunnel-config: authentication to jump as ${escapeRegExp(world.user)} failed: ${why}\\n$`);
+const rejected = (tried: string): string => `it accepted none of ${tried}: add your public key to ${escapeRegExp(world.user)}'s authorized_keys on the jump`;
 
 /** The public keys the jump's sshd was asked about while `body` ran. */
 async function keysOfferedDuring(body: () => Promise<void>): Promise<string> {
@@ -50,12 +51,12 @@ describe('auth failed: exit 5', () => {
   test('a key the jump does not authorize', async () => {
     const config = writeProxyConfig(world, 'ssh_config_spare', { identityFile: world.keys.spare.path });
     const result = await runProxy(world, proxyArgs(world, config, 'host-1'));
-    assertFailure(result, { code: 5, stderr: authFailed(escapeRegExp(world.keys.spare.path)), withinMs: 3000 });
+    assertFailure(result, { code: 5, stderr: authFailed(rejected(escapeRegExp(world.keys.spare.path))), withinMs: 3000 });
     const ssh = await world.ssh(['jump', 'true'], { configPath: config, timeoutMs: 15_000 });
     assert.equal(ssh.code, 255, describeRun(ssh));
     assert.match(ssh.stderr, /Permission denied \(publickey\)/);
     const viaSsh = await world.ssh(['host-1', 'true'], { configPath: config, timeoutMs: 15_000 });
-    assertSshSurfaces(viaSsh, /^tunnel-config: authentication to jump as \S+ failed: tried \S+\/spare$/m);
+    assertSshSurfaces(viaSsh, /^tunnel-config: authentication to jump as \S+ failed: it accepted none of \S+\/spare: add your public key/m);
   });
 
   test('the message names the agent too when its keys were tried', async () => {
@@ -64,7 +65,7 @@ describe('auth failed: exit 5', () => {
       jump: [`IdentityAgent ${agentWithSpare}`, 'IdentitiesOnly no'],
     });
     const result = await runProxy(world, proxyArgs(world, config, 'host-1'));
-    assertFailure(result, { code: 5, stderr: authFailed(`the agent's keys, ${escapeRegExp(world.keys.spare.path)}`), withinMs: 3000 });
+    assertFailure(result, { code: 5, stderr: authFailed(rejected(`the agent's keys, ${escapeRegExp(world.keys.spare.path)}`)), withinMs: 3000 });
   });
 
   test('a passphrase-protected IdentityFile with no agent and no terminal', async () => {
@@ -74,7 +75,7 @@ describe('auth failed: exit 5', () => {
     assertFailure(result, {
       code: 5,
       stderr: authFailed(
-        `no keys \\(none found\\); ${escapeRegExp(path)} is passphrase-protected and there was no terminal to ask: add it to your agent with \`ssh-add ${escapeRegExp(path)}\``,
+        `${escapeRegExp(path)} is passphrase-protected and there was no terminal to ask for its passphrase: add it to your agent with \`ssh-add ${escapeRegExp(path)}\``,
       ),
       withinMs: 3000,
     });
@@ -88,7 +89,7 @@ describe('auth failed: exit 5', () => {
       jump: [`IdentityAgent ${agentWithClient}`],
     });
     const result = await runProxy(world, proxyArgs(world, config, 'host-1'));
-    assertFailure(result, { code: 5, stderr: /^tunnel-config: authentication to jump as \S+ failed: tried the agent's keys, \S+\/spare\n$/, withinMs: 3000 });
+    assertFailure(result, { code: 5, stderr: /^tunnel-config: authentication to jump as \S+ failed: it accepted none of the agent's keys, \S+\/spare: add your public key to \S+ authorized_keys on the jump\n$/, withinMs: 3000 });
     // ssh with the same config fails the same way
     const ssh = await world.ssh(['jump', 'true'], { configPath: config, timeoutMs: 15_000 });
     assert.equal(ssh.code, 255, describeRun(ssh));
@@ -127,7 +128,7 @@ describe('auth succeeds like ssh', () => {
     assertConnected(await connectProxy(world, proxyArgs(world, config, 'host-1'), { env: { SSH_AUTH_SOCK: agentWithClient } }));
     // and without the variable there is nothing to log in with
     const result = await runProxy(world, proxyArgs(world, config, 'host-1'));
-    assertFailure(result, { code: 5, stderr: authFailed('no keys \\(none found\\)'), withinMs: 3000 });
+    assertFailure(result, { code: 5, stderr: authFailed('there was no key to offer \\(no IdentityFile exists and no agent is set\\): set IdentityFile for jump or start ssh-agent'), withinMs: 3000 });
   });
 
   test('the passphrase-protected IdentityFile, unlocked in the agent', async () => {
