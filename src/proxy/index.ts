@@ -66,12 +66,13 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
   return pipeUntilDone(client, channel, link);
 }
 
+/** The connection to the jump after the handshake: whether, and why, it was lost. */
 interface Link {
-  /** Set once the connection to the jump has closed or failed. */
   lostError: () => TunnelError | undefined;
+  onLost: (cb: () => void) => void;
 }
 
-function watchConnection(client: Client, jumpName: string): Link & { onLost: (cb: () => void) => void } {
+function watchConnection(client: Client, jumpName: string): Link {
   let lost: Error | undefined;
   let closed = false;
   const callbacks: Array<() => void> = [];
@@ -90,43 +91,26 @@ function watchConnection(client: Client, jumpName: string): Link & { onLost: (cb
   return { lostError, onLost: (cb) => callbacks.push(cb) };
 }
 
-function pipeUntilDone(client: Client, channel: ClientChannel, link: ReturnType<typeof watchConnection>): Promise<number> {
+/** Relays stdio over the channel until it closes, the connection is lost, or a signal ends it. */
+function pipeUntilDone(client: Client, channel: ClientChannel, link: Link): Promise<number> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const stop = (): void => {
+    const finish = (result: number | Error | undefined): void => {
+      if (settled) return;
+      settled = true;
       for (const name of Object.keys(SIGNALS)) process.removeListener(name, onSignal);
       client.end();
+      if (typeof result === 'number') resolve(result);
+      else reject(result);
     };
     const onSignal = (name: keyof typeof SIGNALS): void => {
-      if (settled) return;
-      settled = true;
-      stop();
       channel.destroy();
-      resolve(128 + SIGNALS[name]);
+      finish(128 + SIGNALS[name]);
     };
     for (const name of Object.keys(SIGNALS)) process.on(name, onSignal);
-
-    link.onLost(() => {
-      if (settled) return;
-      settled = true;
-      stop();
-      reject(link.lostError());
-    });
+    link.onLost(() => finish(link.lostError()));
 
     const { output, closeFd } = openStdout();
-    relay(channel, process.stdin, output, closeFd).then(
-      () => {
-        if (settled) return;
-        settled = true;
-        stop();
-        resolve(0);
-      },
-      (error: Error) => {
-        if (settled) return;
-        settled = true;
-        stop();
-        reject(error);
-      },
-    );
+    relay(channel, process.stdin, output, closeFd).then(() => finish(0), finish);
   });
 }
