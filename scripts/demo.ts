@@ -20,7 +20,7 @@ try {
   const result = await world.ssh(['host-1', 'echo "hello from $(hostname), reached through tunnel-config"; uname -sr']);
   process.stdout.write(result.stdout);
   if (result.stderr.trim()) process.stderr.write(result.stderr);
-  say(`(exit ${result.code}, ${result.ms} ms)`);
+  say(`(exit ${result.code}, ${Math.round(result.ms)} ms)`);
   status = result.code ?? 1;
 } finally {
   await world.close();

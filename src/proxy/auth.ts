@@ -14,7 +14,9 @@ export interface AuthDeps {
 export interface AuthReport {
   agentUsed: boolean;
   keysTried: string[];
+  /** Passphrase-protected keys that could not be unlocked: no terminal, BatchMode, or wrong passphrases. */
   locked: string[];
+  wrongPassphrase: boolean;
 }
 
 const readIfExists = async (path: string): Promise<Buffer | undefined> => {
@@ -79,9 +81,12 @@ export function createAuthHandler(jump: JumpConfig, deps: AuthDeps, report: Auth
       if (!data) return undefined;
       let key = utils.parseKey(data);
       let passphrase: string | undefined;
-      if (key instanceof Error && isEncryptedKeyError(key) && !jump.batchMode) {
+      // ssh's NumberOfPasswordPrompts default: three tries.
+      for (let tries = 0; tries < 3 && key instanceof Error && isEncryptedKeyError(key) && !jump.batchMode; tries++) {
         passphrase = await deps.askPassphrase(`Enter passphrase for key '${file}': `);
-        if (passphrase !== undefined) key = utils.parseKey(data, passphrase);
+        if (passphrase === undefined) break;
+        key = utils.parseKey(data, passphrase);
+        if (key instanceof Error) report.wrongPassphrase = true;
       }
       if (key instanceof Error) {
         if (isEncryptedKeyError(key)) report.locked.push(file);

@@ -75,7 +75,11 @@ function authError(jump: JumpConfig, report: AuthReport): TunnelError {
   const head = `authentication to ${jump.name} as ${jump.user} failed`;
   const locked = report.locked[0];
   if (locked !== undefined) {
-    const why = jump.batchMode ? 'BatchMode forbids asking for its passphrase' : 'there was no terminal to ask for its passphrase';
+    const why = jump.batchMode
+      ? 'BatchMode forbids asking for its passphrase'
+      : report.wrongPassphrase
+        ? 'the passphrase given was wrong'
+        : 'there was no terminal to ask for its passphrase';
     return new TunnelError('auth', `${head}: ${report.locked.join(', ')} is passphrase-protected and ${why}: add it to your agent with \`ssh-add ${locked}\``);
   }
   const tried = [report.agentUsed ? "the agent's keys" : '', ...report.keysTried].filter(Boolean);
@@ -106,7 +110,7 @@ function sshError(jump: JumpConfig, error: Error & { level?: string }, guard: Ho
 export async function connectJump(jump: JumpConfig, options: ConnectOptions): Promise<Client> {
   const socket = await openTcp(jump);
   const client = new ssh2.Client();
-  const report: AuthReport = { agentUsed: false, keysTried: [], locked: [] };
+  const report: AuthReport = { agentUsed: false, keysTried: [], locked: [], wrongPassphrase: false };
   const handshakeSeconds = jump.connectTimeoutSeconds ?? DEFAULT_HANDSHAKE_SECONDS;
 
   return new Promise((resolve, reject) => {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createWorld, type World } from '../world.js';
 import {
@@ -138,4 +140,23 @@ describe('auth succeeds like ssh', () => {
     });
     assertConnected(await connectProxy(world, proxyArgs(world, config, 'host-1')));
   });
+});
+
+describe('IdentityFile key types', () => {
+  for (const type of ['ecdsa', 'rsa', 'ed25519'] as const) {
+    test(`a ${type} key logs in`, async () => {
+      const path = join(world.dir, `client-${type}`);
+      const made = await world.run('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', `client-${type}`, '-f', path]);
+      assert.equal(made.code, 0, made.stderr);
+      const publicKey = readFileSync(`${path}.pub`, 'utf8');
+      const before = readFileSync(world.jumpAuthorizedKeys, 'utf8');
+      writeFileSync(world.jumpAuthorizedKeys, `${before}${publicKey}`);
+      try {
+        const config = writeProxyConfig(world, `ssh_config_${type}`, { identityFile: path });
+        assertConnected(await connectProxy(world, proxyArgs(world, config, 'host-1')));
+      } finally {
+        writeFileSync(world.jumpAuthorizedKeys, before);
+      }
+    });
+  }
 });
