@@ -1,0 +1,33 @@
+/** How the hidden hosts reach their jumphost: an existing ssh_config alias, or a Host block we write. */
+export type JumpTarget =
+  | { alias: string }
+  | { host: string; port?: number; user?: string; identityFile?: string };
+
+/** One tunnel set: the answers of `tunnel-config add`, recoverable from its managed block. */
+export interface TunnelSet {
+  /** The set's name, e.g. `home`: [a-z0-9][a-z0-9_-]{0,31}. */
+  name: string;
+  jump: JumpTarget;
+  /** The socket directory on the jumphost, e.g. `/home/host`. */
+  socketDir: string;
+  /** Host names and/or patterns (`host-*`, `pi`, `nas`). */
+  hosts: string[];
+  /** The login user on the hidden hosts, when set. */
+  user?: string;
+  /** The absolute path of the tunnel-config executable written into ProxyCommand. */
+  proxyPath: string;
+  /** The ssh_config file the proxy must resolve the jump from (`-F`), when it is not ssh's default. */
+  configFile?: string;
+}
+
+/** A managed block as found in a config file's text. */
+export interface ManagedBlock {
+  name: string;
+  /** 1-based line numbers of the begin and end markers. */
+  beginLine: number;
+  endLine: number;
+  /** Character offsets: [start, end) covers the whole block including the end marker's line ending. */
+  start: number;
+  end: number;
+  text: string;
+}
