@@ -1,8 +1,13 @@
+import { isatty } from 'node:tty';
 import { ExitCode, TunnelError } from './errors.js';
 
 const usage = `Usage: tunnel-config <command> [options]
 
 Commands:
+  add       add a tunnel set to your ssh_config (a wizard, or flags), so \`ssh HOST\` just works
+  list      list the tunnel sets in your ssh_config
+  edit      change a tunnel set
+  remove    remove a tunnel set; the rest of the file stays as it was
   proxy     the ProxyCommand: relay stdio to a hidden host's socket on the jumphost
 
 Run tunnel-config <command> --help for a command's options.
@@ -12,6 +17,7 @@ interface Io {
   env: NodeJS.ProcessEnv;
   stderr: (line: string) => void;
   stdout: (text: string) => void;
+  interactive: boolean;
 }
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -19,6 +25,10 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 // Each command is loaded only when run, so the ProxyCommand's start-up imports no other command's code.
 const commands: Record<string, () => Promise<Command>> = {
   proxy: async () => (await import('./commands/proxy.js')).proxyCommand,
+  add: async () => (await import('./commands/add.js')).addCommand,
+  list: async () => (await import('./commands/list.js')).listCommand,
+  edit: async () => (await import('./commands/edit.js')).editCommand,
+  remove: async () => (await import('./commands/remove.js')).removeCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -51,6 +61,8 @@ const io: Io = {
   env: process.env,
   stderr: (line) => process.stderr.write(`${line}\n`),
   stdout: (text) => process.stdout.write(text),
+  // isatty, not process.stdout: the proxy owns fd 1 and must be the only one to open it.
+  interactive: isatty(0) && isatty(1),
 };
 
 // The one place that ends the process.

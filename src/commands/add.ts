@@ -1,0 +1,62 @@
+import { isDeepStrictEqual } from 'node:util';
+import { TunnelError } from '../errors.js';
+import { upsertTunnelSet } from '../sshconfig/splice.js';
+import { askSet, type Question, WizardCancelled } from '../wizard/index.js';
+import { applyChange, type CommandIo } from './apply-change.js';
+import { loadConfig, selfPath, verifyWritten } from './config-context.js';
+import { SET_QUESTIONS, missingFlags, toTunnelSet, withDefaults } from './set-answers.js';
+import { parseSetArgs } from './set-flags.js';
+
+export const addUsage = `Usage: tunnel-config add [options]
+
+Adds a tunnel set to your ssh_config, so that plain \`ssh HOST\` reaches each hidden host through the
+jumphost. Asks for what the flags do not give when run in a terminal.
+
+  --name NAME          a name for this tunnel set (e.g. home)
+  --jump-host HOST     the jumphost's DNS name or address           } one of these
+  --jump-alias ALIAS   an existing Host alias for the jumphost      }
+  --jump-port PORT     its SSH port (default 22)
+  --jump-user USER     your user on the jumphost
+  --identity KEY       the key to log in to the jumphost with
+  --socket-dir DIR     the socket directory on the jumphost (default /home/host)
+  --hosts LIST         hidden hosts: names and/or patterns, comma-separated (host-*,pi,nas)
+  --user USER          your login user on the hidden hosts
+  --config FILE        the ssh_config file to change (default ~/.ssh/config)
+  -y, --yes            write without asking to confirm
+  --dry-run            show the change and write nothing
+`;
+
+export async function addCommand(argv: string[], io: CommandIo): Promise<number> {
+  const args = parseSetArgs(argv, 'add', true);
+  if (args.help) return io.stdout(addUsage), 0;
+  if (args.positionals.length > 0) throw new TunnelError('usage', `add takes no arguments, got "${args.positionals[0]}" (see tunnel-config add --help)`);
+  const context = await loadConfig(args.config, io.env);
+  const taken = new Set(context.sets.map((set) => set.name));
+  const questions: Question[] = SET_QUESTIONS.map((q) =>
+    q.key === 'name' ? { ...q, validate: (v, a) => q.validate(v, a) ?? (taken.has(v) ? `a tunnel set named "${v}" exists; change it with: tunnel-config edit ${v}` : undefined) } : q,
+  );
+
+  let answers = args.given;
+  if (missingFlags(withDefaults(answers, {})).length > 0) {
+    if (!io.interactive) throw new TunnelError('usage', `add needs ${missingFlags(withDefaults(answers, {})).join(', ')} when there is no terminal to ask (see tunnel-config add --help)`);
+    try {
+      answers = await askSet(questions, answers, { socketDir: withDefaults({}, {}).socketDir ?? '' }, io.prompt);
+    } catch (error) {
+      if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
+      throw error;
+    }
+  }
+  const set = toTunnelSet(withDefaults(answers, {}), selfPath(), context.configFile);
+  const existing = context.sets.find((s) => s.name === set.name);
+  if (existing && !isDeepStrictEqual(existing, set)) {
+    throw new TunnelError('usage', `a tunnel set named "${set.name}" exists with other settings; change it with: tunnel-config edit ${set.name}`);
+  }
+  try {
+    const outcome = await applyChange(io, { file: context.file, summary: `add "${set.name}"`, change: (text) => upsertTunnelSet(text, set), yes: args.yes, dryRun: args.dryRun });
+    if (outcome !== 'written' && outcome !== 'unchanged') return 0;
+  } catch (error) {
+    if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
+    throw error;
+  }
+  return verifyWritten(io, context, set, upsertTunnelSet(context.file.text, set));
+}

@@ -1,0 +1,28 @@
+import { TunnelError } from '../errors.js';
+import { removeTunnelSet } from '../sshconfig/splice.js';
+import { WizardCancelled } from '../wizard/index.js';
+import { applyChange, type CommandIo } from './apply-change.js';
+import { loadConfig } from './config-context.js';
+import { findSet } from './edit.js';
+import { parseSetArgs } from './set-flags.js';
+
+export const removeUsage = `Usage: tunnel-config remove NAME [--config FILE] [--yes] [--dry-run]
+
+Removes tunnel set NAME's block from your ssh_config; the rest of the file stays byte for byte.
+`;
+
+export async function removeCommand(argv: string[], io: CommandIo): Promise<number> {
+  const args = parseSetArgs(argv, 'remove', false);
+  if (args.help) return io.stdout(removeUsage), 0;
+  if (args.positionals.length > 1) throw new TunnelError('usage', 'remove takes one NAME (see tunnel-config remove --help)');
+  const context = await loadConfig(args.config, io.env);
+  const set = findSet(context, args.positionals[0], 'remove');
+  try {
+    const outcome = await applyChange(io, { file: context.file, summary: `remove "${set.name}"`, change: (text) => removeTunnelSet(text, set.name), yes: args.yes, dryRun: args.dryRun });
+    if (outcome === 'written') io.stdout(`Removed tunnel set "${set.name}".\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
+    throw error;
+  }
+}

@@ -1,0 +1,109 @@
+import { TunnelError } from '../errors.js';
+import {
+  aliasProblem,
+  hostListProblem,
+  identityFileProblem,
+  jumpHostProblem,
+  optional,
+  portProblem,
+  setNameProblem,
+  socketDirValueProblem,
+  splitHostPatterns,
+  userProblem,
+} from '../sshconfig/validate.js';
+import type { TunnelSet } from '../sshconfig/types.js';
+import type { Question, SetAnswers } from '../wizard/index.js';
+import { DEFAULT_SOCKET_DIR } from './proxy.js';
+
+const usesAlias = (answers: Partial<SetAnswers>): boolean => (answers.jumpAlias ?? '') !== '';
+
+/** The wizard, as data: one question per flag, in the order a person thinks about them. */
+export const SET_QUESTIONS: readonly Question[] = [
+  { key: 'name', message: 'A name for this tunnel set (e.g. home):', validate: setNameProblem },
+  { key: 'jumpAlias', message: 'The Host alias of the jumphost in your ssh_config:', when: (a) => a.jumpHost === '', validate: aliasProblem },
+  { key: 'jumpHost', message: 'The jumphost (DNS name or IP address):', when: (a) => !usesAlias(a), validate: jumpHostProblem },
+  { key: 'jumpPort', message: 'Its SSH port (empty for 22):', when: (a) => !usesAlias(a), validate: optional(portProblem) },
+  { key: 'jumpUser', message: 'Your user on the jumphost (empty for ssh\'s default):', when: (a) => !usesAlias(a), validate: optional(userProblem) },
+  { key: 'identity', message: 'The key to log in to the jumphost with (empty for ssh\'s defaults):', when: (a) => !usesAlias(a), validate: optional(identityFileProblem) },
+  { key: 'socketDir', message: 'The socket directory on the jumphost:', validate: socketDirValueProblem },
+  { key: 'hosts', message: 'The hidden hosts: names and/or patterns (e.g. host-* or pi,nas):', validate: hostListProblem },
+  { key: 'user', message: 'Your login user on the hidden hosts (empty for ssh\'s default):', validate: optional(userProblem) },
+];
+
+/** Flag names for messages, in question order. */
+export const FLAG_OF: Record<keyof SetAnswers, string> = {
+  name: '--name',
+  jumpAlias: '--jump-alias',
+  jumpHost: '--jump-host',
+  jumpPort: '--jump-port',
+  jumpUser: '--jump-user',
+  identity: '--identity',
+  socketDir: '--socket-dir',
+  hosts: '--hosts',
+  user: '--user',
+};
+
+/** Fills what the questions would default to when nobody is there to ask. */
+export function withDefaults(given: Partial<SetAnswers>, defaults: Partial<SetAnswers>): Partial<SetAnswers> {
+  const answers = { ...defaults, ...given };
+  if (given.jumpAlias !== undefined && given.jumpHost === undefined) answers.jumpHost = '';
+  if (given.jumpHost !== undefined && given.jumpAlias === undefined) answers.jumpAlias = '';
+  for (const key of ['jumpPort', 'jumpUser', 'identity', 'user'] as const) answers[key] ??= '';
+  answers.socketDir ??= DEFAULT_SOCKET_DIR;
+  return answers;
+}
+
+/** The flags a non-interactive run still lacks. */
+export function missingFlags(answers: Partial<SetAnswers>): string[] {
+  const missing: string[] = [];
+  if (answers.name === undefined) missing.push(FLAG_OF.name);
+  if (!answers.jumpHost && !answers.jumpAlias) missing.push(`${FLAG_OF.jumpHost} or ${FLAG_OF.jumpAlias}`);
+  if (answers.hosts === undefined) missing.push(FLAG_OF.hosts);
+  return missing;
+}
+
+/** Checks every answer as the wizard would and builds the set; the error names the flag. */
+export function toTunnelSet(answers: Partial<SetAnswers>, proxyPath: string, configFile: string | undefined): TunnelSet {
+  const value = (key: keyof SetAnswers): string => answers[key] ?? '';
+  if (value('jumpHost') !== '' && value('jumpAlias') !== '') {
+    throw new TunnelError('usage', `${FLAG_OF.jumpHost} and ${FLAG_OF.jumpAlias} exclude each other: describe the jumphost or name its alias`);
+  }
+  for (const question of SET_QUESTIONS) {
+    if (question.when && !question.when(answers)) continue;
+    const problem = question.validate(value(question.key), answers);
+    if (problem) throw new TunnelError('usage', `${FLAG_OF[question.key]} ${JSON.stringify(value(question.key))}: ${problem}`);
+  }
+  const set: TunnelSet = {
+    name: value('name'),
+    jump: usesAlias(answers)
+      ? { alias: value('jumpAlias') }
+      : {
+          host: value('jumpHost'),
+          ...(value('jumpPort') ? { port: Number(value('jumpPort')) } : {}),
+          ...(value('jumpUser') ? { user: value('jumpUser') } : {}),
+          ...(value('identity') ? { identityFile: value('identity') } : {}),
+        },
+    socketDir: value('socketDir'),
+    hosts: splitHostPatterns(value('hosts')),
+    proxyPath,
+  };
+  if (value('user')) set.user = value('user');
+  if (configFile !== undefined) set.configFile = configFile;
+  return set;
+}
+
+/** The answers a set was made from, to pre-fill `edit`. */
+export function answersOf(set: TunnelSet): SetAnswers {
+  const jump = set.jump;
+  return {
+    name: set.name,
+    jumpAlias: 'alias' in jump ? jump.alias : '',
+    jumpHost: 'alias' in jump ? '' : jump.host,
+    jumpPort: 'alias' in jump || jump.port === undefined ? '' : String(jump.port),
+    jumpUser: 'alias' in jump ? '' : (jump.user ?? ''),
+    identity: 'alias' in jump ? '' : (jump.identityFile ?? ''),
+    socketDir: set.socketDir,
+    hosts: set.hosts.join(','),
+    user: set.user ?? '',
+  };
+}

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { TunnelError } from '../errors.js';
+import type { SetAnswers } from '../wizard/index.js';
+
+/** The flags of `add` and `edit`; each wizard question has one, so scripts need no terminal. */
+export const SET_FLAGS = {
+  name: 'name',
+  'jump-host': 'jumpHost',
+  'jump-port': 'jumpPort',
+  'jump-user': 'jumpUser',
+  identity: 'identity',
+  'jump-alias': 'jumpAlias',
+  'socket-dir': 'socketDir',
+  hosts: 'hosts',
+  user: 'user',
+} as const satisfies Record<string, keyof SetAnswers>;
+
+export interface ParsedSetArgs {
+  given: Partial<SetAnswers>;
+  positionals: string[];
+  config: string | undefined;
+  yes: boolean;
+  dryRun: boolean;
+  help: boolean;
+  json: boolean;
+}
+
+/** Parses a config command's argv; `withSetFlags` adds the tunnel-set flags of add/edit. */
+export function parseSetArgs(argv: string[], command: string, withSetFlags: boolean): ParsedSetArgs {
+  const setOptions = Object.fromEntries(
+    Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: flag === 'hosts' }]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...(withSetFlags ? setOptions : {}),
+        config: { type: 'string', short: 'F' },
+        yes: { type: 'boolean', short: 'y', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new TunnelError('usage', `${((error as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional.*$/, '')} (see tunnel-config ${command} --help)`);
+  }
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  const given: Partial<SetAnswers> = {};
+  for (const [flag, key] of Object.entries(SET_FLAGS)) {
+    const value = values[flag];
+    if (Array.isArray(value)) given[key] = value.join(',');
+    else if (typeof value === 'string') given[key] = value;
+  }
+  return {
+    given,
+    positionals: parsed.positionals,
+    config: values.config as string | undefined,
+    yes: values.yes === true,
+    dryRun: values['dry-run'] === true,
+    help: values.help === true,
+    json: values.json === true,
+  };
+}

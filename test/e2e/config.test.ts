@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createWorld, tunnelConfigBin, type World } from '../world.js';
+
+let world: World;
+
+before(async () => {
+  world = await createWorld();
+  await world.connectHost('host-1');
+});
+after(() => world?.close());
+
+/** A user's config as people have them: global defaults first, comments, a CRLF-free mix of styles, a catch-all last. */
+function userConfig(extra = ''): string {
+  return [
+    '# my ssh config',
+    `IdentityFile ${world.keys.client.path}`,
+    'IdentitiesOnly yes',
+    'IdentityAgent none',
+    `UserKnownHostsFile ${world.knownHostsJump} ${world.knownHostsHosts}`,
+    `GlobalKnownHostsFile ${world.nonexistent}`,
+    'StrictHostKeyChecking yes',
+    'BatchMode yes',
+    '',
+    'Host myserver',
+    '\tHostName 192.0.2.10',
+    '\tServerAliveInterval 30 # keep alive',
+    extra,
+    'Host *',
+    '  ForwardAgent no',
+    '',
+  ].join('\n');
+}
+
+const tc = (args: string[]) => world.run(process.execPath, [tunnelConfigBin, ...args], { timeoutMs: 30_000 });
+
+describe('add, then plain ssh through the generated block, then remove', () => {
+  test('with a jumphost described by flags', async () => {
+    const config = join(world.dir, 'user_config_flags');
+    const original = userConfig();
+    writeFileSync(config, original, { mode: 0o600 });
+    const added = await tc([
+      'add', '--name', 'lab', '--jump-host', '127.0.0.1', '--jump-port', String(world.jumpPort), '--jump-user', world.user,
+      '--identity', world.keys.client.path, '--socket-dir', world.sockDir, '--hosts', 'host-*', '--user', world.user,
+      '--config', config, '--yes',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout.toString(), /^\+# >>> tunnel-config lab >>>$/m);
+    assert.match(added.stdout.toString(), /Done\. Try it: ssh /);
+    assert.match(added.stderr, /^wrote .*user_config_flags \(backup of the previous version: .*\)$/m);
+
+    const ssh = await world.ssh(['host-1', 'echo through-the-generated-config; exit 3'], { configPath: config });
+    assert.equal(ssh.code, 3, ssh.stderr);
+    assert.equal(ssh.stdout.toString(), 'through-the-generated-config\n');
+
+    const listed = await tc(['list', '--json', '--config', config]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const sets = JSON.parse(listed.stdout.toString()) as Array<{ name: string; hosts: string[]; socketDir: string }>;
+    assert.deepEqual(sets.map((s) => [s.name, s.hosts, s.socketDir]), [['lab', ['host-*'], world.sockDir]]);
+
+    const again = await tc([
+      'add', '--name', 'lab', '--jump-host', '127.0.0.1', '--jump-port', String(world.jumpPort), '--jump-user', world.user,
+      '--identity', world.keys.client.path, '--socket-dir', world.sockDir, '--hosts', 'host-*', '--user', world.user,
+      '--config', config, '--yes',
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /already has this; nothing to change/);
+
+    const removed = await tc(['remove', 'lab', '--config', config, '--yes']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(readFileSync(config, 'utf8'), original);
+    const gone = await world.ssh(['host-1', 'true'], { configPath: config, timeoutMs: 15_000 });
+    assert.notEqual(gone.code, 0);
+  });
+
+  test('reusing an existing Host alias for the jumphost', async () => {
+    const config = join(world.dir, 'user_config_alias');
+    const original = userConfig(['Host myjump', '  HostName 127.0.0.1', `  Port ${world.jumpPort}`, `  User ${world.user}`, ''].join('\n'));
+    writeFileSync(config, original, { mode: 0o644 });
+    const added = await tc(['add', '--name', 'home', '--jump-alias', 'myjump', '--socket-dir', world.sockDir, '--hosts', 'host-1,host-2', '--config', config, '--yes']);
+    assert.equal(added.code, 0, added.stderr);
+    const text = readFileSync(config, 'utf8');
+    assert.doesNotMatch(text, /^Host tunnel-config-home-jump/m, 'no jump block when reusing an alias');
+    assert.match(text, /--jump myjump /);
+
+    const ssh = await world.ssh(['host-1', 'hostname >/dev/null && echo alias-ok'], { configPath: config });
+    assert.equal(ssh.code, 0, ssh.stderr);
+    assert.equal(ssh.stdout.toString(), 'alias-ok\n');
+
+    const edited = await tc(['edit', 'home', '--hosts', 'host-*', '--config', config, '--yes']);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.match(readFileSync(config, 'utf8'), /^Host host-\*$/m);
+
+    assert.equal((await tc(['remove', 'home', '--config', config, '--yes'])).code, 0);
+    assert.equal(readFileSync(config, 'utf8'), original);
+  });
+
+  test('an earlier section that sets ProxyJump for the hosts is named after writing', async () => {
+    const config = join(world.dir, 'user_config_shadow');
+    writeFileSync(config, ['Host host-1', '  ProxyJump somewhere-else', '', 'Host *', '  ForwardAgent no', ''].join('\n'));
+    const added = await tc(['add', '--name', 'shadowed', '--jump-alias', 'myjump', '--hosts', 'host-1', '--config', config, '--yes']);
+    assert.equal(added.code, 2, added.stderr);
+    assert.match(added.stderr, /^tunnel-config: written, but ssh -G host-1 does not use it: line 2 of .*user_config_shadow \(ProxyJump somewhere-else\)/m);
+  });
+});
