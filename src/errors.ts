@@ -8,6 +8,7 @@ export const ExitCode = {
   auth: 5,
   offline: 6,
   refused: 7,
+  conflict: 8,
 } as const;
 
 export type ErrorCode = keyof typeof ExitCode;
