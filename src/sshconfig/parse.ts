@@ -1,0 +1,102 @@
+import { TunnelError } from '../errors.js';
+import { splitDirective, splitLines } from './lines.js';
+import type { JumpTarget, ManagedBlock, TunnelSet } from './types.js';
+import { jumpAliasFor, validateTunnelSet } from './validate.js';
+
+interface JumpFields {
+  host?: string;
+  port?: number;
+  user?: string;
+  identityFile?: string;
+}
+
+/** Reads back the ProxyCommand we write: `PATH proxy --jump J --socket-dir D [-F FILE] -- %h`. */
+function parseProxyCommand(args: string[]): { proxyPath: string; jump: string; socketDir: string; configFile?: string } | undefined {
+  const [proxyPath, proxy, jumpFlag, jump, dirFlag, socketDir, ...rest] = args;
+  if (proxyPath === undefined || proxy !== 'proxy' || jumpFlag !== '--jump' || jump === undefined) return undefined;
+  if (dirFlag !== '--socket-dir' || socketDir === undefined) return undefined;
+  if (rest.length === 2 && rest[0] === '--' && rest[1] === '%h') return { proxyPath, jump, socketDir };
+  if (rest.length === 4 && rest[0] === '-F' && rest[1] !== undefined && rest[2] === '--' && rest[3] === '%h') {
+    return { proxyPath, jump, socketDir, configFile: rest[1] };
+  }
+  return undefined;
+}
+
+/**
+ * The answers a managed block was rendered from, so `edit` can offer them again.
+ * Throws a usage error naming the block and the line when a hand edit left something we did not write.
+ */
+export function parseTunnelSet(block: ManagedBlock, source = '~/.ssh/config'): TunnelSet {
+  const where = `${source}: tunnel-config block "${block.name}" (lines ${block.beginLine}-${block.endLine})`;
+  const jumpAlias = jumpAliasFor(block.name);
+  let section: 'none' | 'jump' | 'hosts' = 'none';
+  let jumpFields: JumpFields | undefined;
+  let hosts: string[] | undefined;
+  let user: string | undefined;
+  let command: ReturnType<typeof parseProxyCommand>;
+  const seen = new Set<string>();
+
+  const lines = splitLines(block.text).slice(1, -1);
+  for (const line of lines) {
+    const number = block.beginLine + line.number - 1;
+    const fail = (why: string): never => {
+      throw new TunnelError('usage', `${where}, line ${number} (\`${line.content.trim()}\`): ${why}; fix the block by hand or remove it and add the set again`);
+    };
+    if (/^[ \t]*(#.*)?$/.test(line.content.replace(/\r$/, ''))) continue;
+    const directive = splitDirective(line.content);
+    if (!directive) return fail('is not an ssh_config line');
+    const { keyword, args } = directive;
+    if (keyword === 'host') {
+      const next = args.length === 1 && args[0] === jumpAlias ? 'jump' : 'hosts';
+      if (args.length === 0) fail('names no host');
+      if (next === 'jump' && (jumpFields || hosts)) fail('the jumphost section must come once, first');
+      if (next === 'hosts' && hosts) fail('tunnel-config writes one Host section for the hosts');
+      section = next;
+      if (next === 'jump') jumpFields = {};
+      else hosts = args;
+      continue;
+    }
+    if (seen.has(`${section} ${keyword}`)) fail(`${keyword} is given twice`);
+    seen.add(`${section} ${keyword}`);
+    const value = args.length === 1 ? args[0] : undefined;
+    if (value === undefined && keyword !== 'proxycommand') fail('needs exactly one value');
+    if (section === 'jump' && jumpFields) {
+      if (keyword === 'hostname') jumpFields.host = value;
+      else if (keyword === 'port') jumpFields.port = value !== undefined && /^[0-9]{1,5}$/.test(value) ? Number(value) : fail('is not a port number');
+      else if (keyword === 'user') jumpFields.user = value;
+      else if (keyword === 'identityfile') jumpFields.identityFile = value;
+      else if (keyword !== 'identitiesonly' || value !== 'yes') fail('tunnel-config does not write this for a jumphost');
+    } else if (section === 'hosts') {
+      if (keyword === 'proxycommand') command = parseProxyCommand(args) ?? fail('is not the ProxyCommand tunnel-config writes');
+      else if (keyword === 'user') user = value;
+      else if (!((keyword === 'serveraliveinterval' && value === '10') || (keyword === 'serveralivecountmax' && value === '3'))) {
+        fail('tunnel-config does not write this for the hosts');
+      }
+    } else {
+      fail('comes before any Host line');
+    }
+  }
+
+  if (!hosts || !command) throw new TunnelError('usage', `${where}: has no Host section with a ProxyCommand; fix the block by hand or remove it`);
+  let jump: JumpTarget;
+  if (command.jump === jumpAlias) {
+    if (!jumpFields?.host) throw new TunnelError('usage', `${where}: uses --jump ${jumpAlias} but has no Host ${jumpAlias} section with a HostName`);
+    jump = { host: jumpFields.host };
+    if (jumpFields.port !== undefined) jump.port = jumpFields.port;
+    if (jumpFields.user !== undefined) jump.user = jumpFields.user;
+    if (jumpFields.identityFile !== undefined) jump.identityFile = jumpFields.identityFile;
+  } else {
+    if (jumpFields) throw new TunnelError('usage', `${where}: has a Host ${jumpAlias} section that its ProxyCommand (--jump ${command.jump}) does not use`);
+    jump = { alias: command.jump };
+  }
+  const set: TunnelSet = { name: block.name, jump, socketDir: command.socketDir, hosts, proxyPath: command.proxyPath };
+  if (user !== undefined) set.user = user;
+  if (command.configFile !== undefined) set.configFile = command.configFile;
+  try {
+    validateTunnelSet(set);
+  } catch (error) {
+    if (error instanceof TunnelError) throw new TunnelError('usage', `${where}: ${error.message}`);
+    throw error;
+  }
+  return set;
+}

@@ -1,0 +1,155 @@
+import { isIP } from 'node:net';
+import { TunnelError } from '../errors.js';
+import { hostNameProblem, quoteForMessage, socketDirProblem } from '../proxy/hostname.js';
+import { patternMatches } from './pattern.js';
+import type { TunnelSet } from './types.js';
+
+/**
+ * Validators for every value tunnel-config writes into ssh_config. Each returns the message to show, or
+ * undefined when the value may be written. Values are refused, never quoted or escaped: a value that
+ * needs quoting in ssh_config (or in the shell that runs ProxyCommand) is not one we write.
+ */
+export type Validator = (value: string) => string | undefined;
+
+/** The characters of absolute paths we write: safe in ssh_config and in a `sh -c` ProxyCommand alike. */
+const PATH_CHARS = /^[A-Za-z0-9._+@/-]+$/;
+
+/** Why `value` cannot go into ssh_config at all, whatever the field. */
+export function unsafeCharProblem(value: string): string | undefined {
+  if (/[\r\n]/.test(value)) return 'may not contain a line break';
+  if (/[\0-\x1f\x7f]/.test(value)) return 'may not contain control characters';
+  if (/[^\x00-\x7f]/.test(value)) return 'may contain only ASCII characters';
+  if (/\s/.test(value)) return 'may not contain spaces';
+  for (const c of ['#', '"', "'", '%', '=', '\\', '`', '$']) {
+    if (value.includes(c)) return `may not contain ${c === '"' ? "'\"'" : `"${c}"`}`;
+  }
+  return undefined;
+}
+
+const first = (...checks: Array<() => string | undefined>): string | undefined => {
+  for (const check of checks) {
+    const problem = check();
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+};
+
+export const setNameProblem: Validator = (name) =>
+  first(
+    () => (name === '' ? 'is empty' : undefined),
+    () => unsafeCharProblem(name),
+    () => (/^[a-z0-9][a-z0-9_-]{0,31}$/.test(name) ? undefined : 'must be 1 to 32 lowercase letters, digits, "-" or "_", starting with a letter or digit'),
+  );
+
+export const hostPatternProblem: Validator = (pattern) =>
+  first(
+    () => (pattern === '' ? 'is empty' : undefined),
+    () => unsafeCharProblem(pattern),
+    () => (pattern.includes('!') ? 'may not be negated with "!"' : undefined),
+    () => (pattern.includes(',') ? 'may not contain ","; give several patterns instead' : undefined),
+    () => (/^[*?]+$/.test(pattern) ? 'has no literal character, so it would claim any host; name the hosts, e.g. "host-*"' : undefined),
+    () => (/^[A-Za-z0-9._*?-]+$/.test(pattern) ? undefined : 'may contain only ASCII letters, digits, "*", "?", "-", "." and "_"'),
+    () => hostNameProblem(pattern.replace(/[*?]/g, 'x')),
+  );
+
+/** Host patterns as typed in one answer, separated by blanks or commas. */
+export const splitHostPatterns = (answer: string): string[] => answer.split(/[\s,]+/).filter((pattern) => pattern !== '');
+
+export const hostListProblem: Validator = (answer) => {
+  const patterns = splitHostPatterns(answer);
+  if (patterns.length === 0) return 'name at least one host or pattern, e.g. "host-*"';
+  for (const pattern of patterns) {
+    const problem = hostPatternProblem(pattern);
+    if (problem) return `${quoteForMessage(pattern)} ${problem}`;
+  }
+  return undefined;
+};
+
+export const jumpHostProblem: Validator = (host) =>
+  first(
+    () => (host === '' ? 'is empty' : undefined),
+    () => unsafeCharProblem(host),
+    () => (isIP(host) !== 0 || hostNameProblem(host) === undefined ? undefined : 'must be a DNS name or an IPv4/IPv6 address'),
+  );
+
+export const aliasProblem: Validator = (alias) =>
+  first(
+    () => (alias === '' ? 'is empty' : undefined),
+    () => unsafeCharProblem(alias),
+    () => (/[*?]/.test(alias) ? 'must be a Host alias, not a pattern' : undefined),
+    () => hostNameProblem(alias),
+  );
+
+export function portProblem(port: string | number): string | undefined {
+  const text = String(port);
+  if (!/^[1-9][0-9]{0,4}$/.test(text) || Number(text) > 65535) return 'must be a number from 1 to 65535';
+  return undefined;
+}
+
+export const userProblem: Validator = (user) =>
+  first(
+    () => (user === '' ? 'is empty' : undefined),
+    () => unsafeCharProblem(user),
+    () => (/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(user) ? undefined : 'must be 1 to 32 letters, digits, "_", "." or "-", not starting with a digit, "." or "-"'),
+  );
+
+const pathProblem = (path: string, what: string, allowHome: boolean): string | undefined =>
+  first(
+    () => (path === '' ? 'is empty' : undefined),
+    () => unsafeCharProblem(path),
+    () => {
+      const rest = allowHome && path.startsWith('~/') ? path.slice(1) : path;
+      if (!rest.startsWith('/')) return `must be ${allowHome ? 'an absolute path or start with "~/"' : 'an absolute path'}`;
+      if (!PATH_CHARS.test(rest)) return `may contain only ASCII letters, digits, ".", "_", "+", "@", "-" and "/" in ${what}`;
+      if (rest.split('/').some((part) => part === '.' || part === '..')) return 'may not contain "." or ".." components';
+      return undefined;
+    },
+  );
+
+export const identityFileProblem: Validator = (path) => pathProblem(path, 'a key path', true);
+export const proxyPathProblem: Validator = (path) => pathProblem(path, 'the tunnel-config path', false);
+export const configFileProblem: Validator = (path) => pathProblem(path, 'a config path', false);
+/** The proxy's own rule, narrowed to characters that are also safe inside ProxyCommand's shell. */
+export const socketDirValueProblem: Validator = (dir) =>
+  first(
+    () => unsafeCharProblem(dir),
+    () => socketDirProblem(dir),
+    () => pathProblem(dir, 'a socket directory', false),
+  );
+
+/** An optional answer: empty means "not set". */
+export const optional =
+  (check: Validator): Validator =>
+  (value) =>
+    value === '' ? undefined : check(value);
+
+/** The Host alias of the jumphost block we write for a set that describes its own jumphost. */
+export const jumpAliasFor = (name: string): string => `tunnel-config-${name}-jump`;
+
+/** Checks a whole set before it is rendered; the error names the field by its `add` flag, and the value. */
+export function validateTunnelSet(set: TunnelSet): void {
+  const check = (field: string, value: string | number | undefined, problem: string | undefined): void => {
+    if (problem !== undefined) throw new TunnelError('usage', `${field} ${quoteForMessage(String(value))}: ${problem}`);
+  };
+  check('--name', set.name, setNameProblem(set.name));
+  if ('alias' in set.jump) {
+    check('--jump-alias', set.jump.alias, aliasProblem(set.jump.alias));
+  } else {
+    check('--jump-host', set.jump.host, jumpHostProblem(set.jump.host));
+    if (set.jump.port !== undefined) check('--jump-port', set.jump.port, portProblem(set.jump.port));
+    if (set.jump.user !== undefined) check('--jump-user', set.jump.user, userProblem(set.jump.user));
+    if (set.jump.identityFile !== undefined) check('--identity', set.jump.identityFile, identityFileProblem(set.jump.identityFile));
+  }
+  check('--socket-dir', set.socketDir, socketDirValueProblem(set.socketDir));
+  if (set.hosts.length === 0) check('--hosts', '', 'name at least one host or pattern, e.g. "host-*"');
+  const jump = 'alias' in set.jump ? set.jump.alias : jumpAliasFor(set.name);
+  set.hosts.forEach((pattern, index) => {
+    check('--hosts', pattern, hostPatternProblem(pattern));
+    if (set.hosts.indexOf(pattern) !== index) check('--hosts', pattern, 'is listed twice');
+    // ssh would run our ProxyCommand to reach the jumphost itself, forever.
+    if (patternMatches(pattern, jump)) check('--hosts', pattern, `also matches the jumphost ${jump}`);
+  });
+  if (set.user !== undefined) check('--user', set.user, userProblem(set.user));
+  check('tunnel-config path', set.proxyPath, proxyPathProblem(set.proxyPath));
+  if (set.configFile !== undefined) check('--config', set.configFile, configFileProblem(set.configFile));
+}

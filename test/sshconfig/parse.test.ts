@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { TunnelError } from '../../src/errors.js';
+import { findManagedBlocks } from '../../src/sshconfig/markers.js';
+import { parseTunnelSet } from '../../src/sshconfig/parse.js';
+import { renderProxyCommand, renderTunnelSet } from '../../src/sshconfig/render.js';
+import type { TunnelSet } from '../../src/sshconfig/types.js';
+import { sets } from './fixtures.js';
+
+const base = { socketDir: '/home/host', hosts: ['host-*'], proxyPath: '/usr/local/bin/tunnel-config' };
+const roundTrips: TunnelSet[] = [
+  sets.add,
+  sets.edit,
+  { ...base, name: 'a', jump: { host: 'jump' } },
+  { ...base, name: 'port-only', jump: { host: '192.0.2.10', port: 22 } },
+  { ...base, name: 'user_only', jump: { host: 'jump.example.com', user: 'tunnel' } },
+  { ...base, name: 'key', jump: { host: 'jump.example.com', identityFile: '/etc/tunnel/key' } },
+  { ...base, name: 'v6', jump: { host: '2001:db8::7', port: 65535 }, user: 'root' },
+  { ...base, name: 'alias', jump: { alias: 'corp-gw' }, hosts: ['pi', 'nas', 'lab-??', '*.home.arpa'], configFile: '/home/me/.ssh/config' },
+  { ...base, name: '0', jump: { alias: 'tunnel-config-other-jump' }, socketDir: '/' },
+  { ...base, name: 'x'.repeat(32), jump: { host: 'j' }, hosts: ['H1', 'h2'], user: '_svc' },
+];
+
+const blockOf = (text: string) => {
+  const [block] = findManagedBlocks(text);
+  assert.ok(block);
+  return block;
+};
+
+describe('parseTunnelSet(renderTunnelSet(set)) deep-equals set', () => {
+  for (const set of roundTrips) {
+    for (const eol of ['\n', '\r\n'] as const) {
+      test(`${set.name} ${JSON.stringify(eol)}`, () => assert.deepEqual(parseTunnelSet(blockOf(renderTunnelSet(set, eol))), set));
+    }
+  }
+});
+
+describe('renderTunnelSet', () => {
+  test('writes the proxy command with -F only when given', () => {
+    assert.equal(renderProxyCommand(sets.add), '/usr/local/bin/tunnel-config proxy --jump tunnel-config-home-jump --socket-dir /home/host -- %h');
+    assert.equal(renderProxyCommand(sets.edit), '/opt/tunnel-config/bin/tunnel-config proxy --jump bastion --socket-dir /srv/tunnels -F /etc/tunnel-config/ssh_config -- %h');
+  });
+  test('never weakens host key checking', () => {
+    for (const set of roundTrips) assert.doesNotMatch(renderTunnelSet(set), /StrictHostKeyChecking|UserKnownHostsFile|\/dev\/null|"/i);
+  });
+  test('writes Port, User and IdentityFile of the jump only when given', () => {
+    const text = renderTunnelSet({ ...base, name: 'a', jump: { host: 'jump' } });
+    assert.match(text, /^Host tunnel-config-a-jump\n  HostName jump\nHost host-\*\n/m);
+  });
+});
+
+const block = (lines: string[]) => ['# >>> tunnel-config home >>>', ...lines, '# <<< tunnel-config home <<<', ''].join('\n');
+const command = '/usr/bin/tc proxy --jump tunnel-config-home-jump --socket-dir /h -- %h';
+const jumpLines = ['Host tunnel-config-home-jump', '  HostName jump'];
+const expected: TunnelSet = { name: 'home', jump: { host: 'jump' }, socketDir: '/h', hosts: ['pi'], proxyPath: '/usr/bin/tc' };
+
+describe('parseTunnelSet reads hand-formatted blocks', () => {
+  const readable: Array<[string, string[]]> = [
+    ['lowercase keywords and = separators', ['host tunnel-config-home-jump', '\thostname=jump', 'HOST pi', `proxycommand ${command}`, 'serveraliveinterval = 10', 'ServerAliveCountMax 3']],
+    ['blank lines, comments and trailing blanks', ['# mine', ...jumpLines, '', 'Host pi  ', `  ProxyCommand ${command}   `, '  # later']],
+    ['IdentitiesOnly without IdentityFile', [...jumpLines, '  IdentitiesOnly yes', 'Host pi', `  ProxyCommand ${command}`]],
+  ];
+  for (const [name, lines] of readable) test(name, () => assert.deepEqual(parseTunnelSet(blockOf(block(lines))), expected));
+  test('CRLF', () => assert.deepEqual(parseTunnelSet(blockOf(block([...jumpLines, 'Host pi', `  ProxyCommand ${command}`]).replace(/\n/g, '\r\n'))), expected));
+});
+
+describe('parseTunnelSet refuses what it cannot read, naming the block and the line', () => {
+  const hosts = ['Host pi', `  ProxyCommand ${command}`];
+  const unreadable: Array<[string, string[], RegExp]> = [
+    ['an unknown directive', [...jumpLines, ...hosts, '  ForwardAgent yes'], /line 7 \(`ForwardAgent yes`\): tunnel-config does not write this for the hosts/],
+    ['a changed ProxyCommand', [...jumpLines, 'Host pi', '  ProxyCommand nc %h %p'], /line 6 \(`ProxyCommand nc %h %p`\): is not the ProxyCommand tunnel-config writes/],
+    ['a ProxyCommand with an extra flag', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace(' --', ' -v --')}`], /line 6 .*is not the ProxyCommand/],
+    ['a changed keepalive', [...jumpLines, ...hosts, '  ServerAliveInterval 30'], /line 7 .*does not write this/],
+    ['a directive twice', [...jumpLines, ...hosts, '  User a', '  User b'], /line 8 \(`User b`\): user is given twice/],
+    ['a directive before any Host', ['User a', ...jumpLines, ...hosts], /line 3 \(`User a`\): comes before any Host line/],
+    ['a jump directive we do not write', [...jumpLines, '  ProxyJump x', ...hosts], /line 5 .*does not write this for a jumphost/],
+    ['a bad port', [...jumpLines, '  Port ssh', ...hosts], /line 5 \(`Port ssh`\): is not a port number/],
+    ['two host sections', [...jumpLines, ...hosts, 'Host nas'], /line 7 .*one Host section for the hosts/],
+    ['no ProxyCommand', [...jumpLines, 'Host pi'], /has no Host section with a ProxyCommand/],
+    ['a jump section without HostName', ['Host tunnel-config-home-jump', '  Port 22', ...hosts], /has no Host tunnel-config-home-jump section with a HostName/],
+    ['a jump section its ProxyCommand does not use', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('tunnel-config-home-jump', 'gw')}`], /ProxyCommand \(--jump gw\) does not use/],
+    ['a value we would refuse', [...jumpLines, 'Host *', `  ProxyCommand ${command}`], /--hosts "\*": has no literal character/],
+  ];
+  for (const [name, lines, message] of unreadable) {
+    test(name, () => {
+      const text = `Host before\n${block(lines)}`;
+      assert.throws(
+        () => parseTunnelSet(blockOf(text), '/home/me/.ssh/config'),
+        (error: unknown) => error instanceof TunnelError && error.code === 'usage' && error.message.startsWith(`/home/me/.ssh/config: tunnel-config block "home" (lines 2-${lines.length + 3})`) && message.test(error.message),
+      );
+    });
+  }
+});
