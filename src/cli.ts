@@ -9,6 +9,7 @@ Commands:
   edit      change a tunnel set
   remove    remove a tunnel set; the rest of the file stays as it was
   proxy     the ProxyCommand: relay stdio to a hidden host's socket on the jumphost
+  host-setup    on a hidden host: a service (systemd, launchd, autossh) that keeps its tunnel up
 
 Run tunnel-config <command> --help for a command's options.
 `;
@@ -29,13 +30,19 @@ const commands: Record<string, () => Promise<Command>> = {
   list: async () => (await import('./commands/list.js')).listCommand,
   edit: async () => (await import('./commands/edit.js')).editCommand,
   remove: async () => (await import('./commands/remove.js')).removeCommand,
+  'host-setup': async () => (await import('./commands/host-setup.js')).hostSetupCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // A usage error: the usage goes with the other errors, to stderr.
+    io.stderr(usage.trimEnd());
+    return ExitCode.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage);
-    return name === undefined ? ExitCode.usage : ExitCode.ok;
+    return ExitCode.ok;
   }
   if (name === '--version' || name === '-V') {
     const { readFile } = await import('node:fs/promises');

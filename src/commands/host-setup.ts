@@ -1,0 +1,140 @@
+import { parseArgs } from 'node:util';
+import { TunnelError } from '../errors.js';
+import { quoteForMessage } from '../proxy/hostname.js';
+import { checkIdentity, checkJumpKnown } from '../setup/host/checks.js';
+import { planLaunchdInstall, planSystemdInstall, performInstall } from '../setup/host/install.js';
+import { DEFAULTS, type HostSetupFlags, type HostSetupPlan, planHostSetup } from '../setup/host/plan.js';
+import { renderAutossh } from '../setup/host/render-autossh.js';
+import { renderCommandText } from '../setup/host/render-command.js';
+import { renderLaunchdPlist } from '../setup/host/render-launchd.js';
+import { renderSystemdUnit, systemdUnitName } from '../setup/host/render-systemd.js';
+import { launchdLabel } from '../setup/host/spec.js';
+import { type HostSystem, nodeHostSystem } from '../setup/host/system.js';
+import type { CommandIo } from './apply-change.js';
+
+export const hostSetupUsage = `Usage: tunnel-config host-setup --jump-host HOST [options]
+
+Run on a hidden host. Prints (or with --install writes and starts) a service that keeps
+  ssh -N -R SOCKET_DIR/NAME.sock:localhost:LOCAL_PORT JUMP_USER@HOST
+up, restarting it whenever it ends, so that clients reach this machine as NAME through
+tunnel-config proxy. The jump's host key is always checked (StrictHostKeyChecking yes).
+
+  --jump-host HOST     the jumphost: a DNS name or an IP address
+  --jump-port PORT     its SSH port (default ${DEFAULTS.jumpPort})
+  --jump-user USER     the account on the jumphost that authorised this host's key (default ${DEFAULTS.jumpUser})
+  --identity KEY       the private key to log in with; it must have no passphrase (default: ssh's own keys)
+  --known-hosts FILE   the known_hosts file with the jump's host key (default: ~/.ssh/known_hosts)
+  --name NAME          this host's name, the socket's name (default: this machine's host name)
+  --socket-dir DIR     the hosts' socket directory on the jumphost (default ${DEFAULTS.socketDir})
+  --local-port PORT    the port of this host's sshd (default ${DEFAULTS.localPort})
+  --run-as USER        the local account the service runs as, whose key the jump authorised (default: you)
+  --format FORMAT      systemd (default on Linux), launchd (default on macOS), autossh or command
+  --install            write the service and start it now and at every boot (systemd or launchd)
+  --dry-run            show what --install would write and run; change nothing
+
+Before anything is printed or written: the key must load without a passphrase, NAME must be a valid
+host name whose socket path fits the UNIX limit, and the jump's host key must be in known_hosts.
+
+--install as root writes /etc/systemd/system/tunnel-config-NAME.service (User=USER), runs
+systemctl daemon-reload and systemctl enable --now; as another user it installs a user unit in
+~/.config/systemd/user (systemctl --user). On macOS it writes ~/Library/LaunchAgents/tunnel-config.NAME.plist
+and loads it with launchctl bootstrap.
+
+On the jumphost, sshd needs StreamLocalBindUnlink yes for JUMP_USER, so that a restarted tunnel
+replaces the stale socket its predecessor left.
+`;
+
+interface ParsedArgs {
+  flags: HostSetupFlags;
+  install: boolean;
+  dryRun: boolean;
+  help: boolean;
+}
+
+const STRING_FLAGS = {
+  'jump-host': 'jumpHost',
+  'jump-port': 'jumpPort',
+  'jump-user': 'jumpUser',
+  identity: 'identity',
+  'known-hosts': 'knownHosts',
+  name: 'name',
+  'socket-dir': 'socketDir',
+  'local-port': 'localPort',
+  'run-as': 'runAs',
+  format: 'format',
+} as const satisfies Record<string, keyof HostSetupFlags>;
+
+function parseHostSetupArgs(argv: string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(Object.keys(STRING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        install: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
+    throw new TunnelError('usage', `${message} (see tunnel-config host-setup --help)`);
+  }
+  const extra = parsed.positionals[0];
+  if (extra !== undefined) throw new TunnelError('usage', `host-setup takes no arguments, got ${quoteForMessage(extra)} (see tunnel-config host-setup --help)`);
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const flags: HostSetupFlags = {};
+  for (const [flag, key] of Object.entries(STRING_FLAGS)) {
+    const value = values[flag];
+    if (typeof value === 'string') flags[key] = value;
+  }
+  return { flags, install: values['install'] === true, dryRun: values['dry-run'] === true, help: values['help'] === true };
+}
+
+/** Without --install: the file on stdout, where it goes and how to start it on stderr. */
+function printService(plan: HostSetupPlan, io: CommandIo): void {
+  const { spec, format } = plan;
+  if (format === 'systemd') {
+    io.stdout(renderSystemdUnit(spec, { scope: 'system', user: plan.runAs }));
+    const unit = systemdUnitName(spec.name);
+    io.stderr(`save it as /etc/systemd/system/${unit}, then: systemctl daemon-reload && systemctl enable --now ${unit} (or run host-setup again with --install)`);
+  } else if (format === 'launchd') {
+    io.stdout(renderLaunchdPlist(spec));
+    io.stderr(`save it as ~/Library/LaunchAgents/${launchdLabel(spec.name)}.plist, then: launchctl bootstrap gui/$(id -u) ~/Library/LaunchAgents/${launchdLabel(spec.name)}.plist (or run host-setup again with --install)`);
+  } else if (format === 'autossh') {
+    io.stdout(renderAutossh(spec));
+  } else {
+    io.stdout(renderCommandText(spec));
+    io.stderr('run it under a supervisor that restarts it when it exits (it exits when the link to the jump is lost)');
+  }
+}
+
+/** host-setup against any machine: `system` is the real one in production and a fake in tests. */
+export async function runHostSetup(argv: string[], io: CommandIo, system: HostSystem): Promise<number> {
+  const args = parseHostSetupArgs(argv);
+  if (args.help) return io.stdout(hostSetupUsage), 0;
+  const plan = await planHostSetup(args.flags, system);
+  const installing = args.install || args.dryRun;
+  if (installing && (plan.format === 'autossh' || plan.format === 'command')) {
+    throw new TunnelError('usage', `--install writes a systemd unit or a launchd agent; --format ${plan.format} is only printed`);
+  }
+  await checkIdentity(system, plan.spec, plan.home);
+  await checkJumpKnown(system, plan.spec, plan.runAs, plan.home);
+  if (!installing) {
+    if (plan.format === 'autossh' && (await system.findExecutable('autossh')) === undefined) io.stderr('autossh is not installed here (apt-get install autossh, brew install autossh)');
+    printService(plan, io);
+    return 0;
+  }
+  const installation =
+    plan.format === 'systemd'
+      ? await planSystemdInstall(system, plan.spec, plan.runAs, plan.home)
+      : planLaunchdInstall(system, plan.spec, plan.runAs, plan.home);
+  await performInstall(system, installation, io, args.dryRun);
+  return 0;
+}
+
+export function hostSetupCommand(argv: string[], io: CommandIo): Promise<number> {
+  return runHostSetup(argv, io, nodeHostSystem(io.env));
+}
