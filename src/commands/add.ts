@@ -1,6 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { TunnelError } from '../errors.js';
+import { findManagedBlocks } from '../sshconfig/markers.js';
+import { parseTunnelSet } from '../sshconfig/parse.js';
 import { upsertTunnelSet } from '../sshconfig/splice.js';
+import { assertEditable } from '../sshconfig/store.js';
 import { askSet, type Question, WizardCancelled } from '../wizard/index.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { loadConfig, selfPath, verifyWritten } from './config-context.js';
@@ -31,6 +34,8 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
   if (args.help) return io.stdout(addUsage), 0;
   if (args.positionals.length > 0) throw new TunnelError('usage', `add takes no arguments, got "${args.positionals[0]}" (see tunnel-config add --help)`);
   const context = await loadConfig(args.config, io.env);
+  // Refused before any question, not after the user has answered them all.
+  if (!args.dryRun) await assertEditable(context.file.path);
   const taken = new Set(context.sets.map((set) => set.name));
   const questions: Question[] = SET_QUESTIONS.map((q) =>
     q.key === 'name' ? { ...q, validate: (v, a) => q.validate(v, a) ?? (taken.has(v) ? `a tunnel set named "${v}" exists; change it with: tunnel-config edit ${v}` : undefined) } : q,
@@ -47,12 +52,16 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
     }
   }
   const set = toTunnelSet(withDefaults(answers, {}), selfPath(), context.configFile);
-  const existing = context.sets.find((s) => s.name === set.name);
-  if (existing && !isDeepStrictEqual(existing, set)) {
-    throw new TunnelError('usage', `a tunnel set named "${set.name}" exists with other settings; change it with: tunnel-config edit ${set.name}`);
-  }
+  // Checked on the text as read and again under the lock: a set of this name added meanwhile is not replaced.
+  const change = (text: string): string => {
+    const existing = findManagedBlocks(text, context.file.path).find((block) => block.name === set.name);
+    if (existing && !isDeepStrictEqual(parseTunnelSet(existing, context.file.path), set)) {
+      throw new TunnelError('usage', `a tunnel set named "${set.name}" exists with other settings; change it with: tunnel-config edit ${set.name}`);
+    }
+    return upsertTunnelSet(text, set);
+  };
   try {
-    const outcome = await applyChange(io, { file: context.file, summary: `add "${set.name}"`, change: (text) => upsertTunnelSet(text, set), yes: args.yes, dryRun: args.dryRun });
+    const outcome = await applyChange(io, { file: context.file, summary: `add "${set.name}"`, change, yes: args.yes, dryRun: args.dryRun });
     if (outcome !== 'written' && outcome !== 'unchanged') return 0;
   } catch (error) {
     if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;

@@ -46,7 +46,9 @@ export async function applyChange(io: CommandIo, plan: Change): Promise<ChangeOu
       return 'declined';
     }
   }
-  const result = await updateConfig(path, plan.change, { expectedFingerprint: plan.file.fingerprint });
+  // A confirmed diff must be what is written; with --yes the change is made afresh on the file as it is under the lock,
+  // so runs of tunnel-config in parallel (each with its own set) all land instead of all but one failing.
+  const result = await updateConfig(path, plan.change, plan.yes ? {} : { expectedFingerprint: plan.file.fingerprint });
   io.stderr(`wrote ${result.target}${result.backup ? ` (backup of the previous version: ${result.backup})` : ''}`);
   return 'written';
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { homedir } from 'node:os';
+import { stat } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { TunnelError } from '../errors.js';
 import { findManagedBlocks } from '../sshconfig/markers.js';
@@ -31,16 +32,37 @@ export function selfPath(): string {
   return resolve(process.argv[1] ?? 'tunnel-config');
 }
 
-function sshG(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** `ssh -G`'s output, or why it failed: its first complaint (e.g. a line of the config it cannot parse). */
+function sshG(args: string[], env: NodeJS.ProcessEnv): Promise<{ output: string; problem?: string }> {
   return new Promise((done) => {
-    execFile('ssh', ['-G', ...args], { env, timeout: 10_000 }, (error, stdout) => done(error ? '' : stdout)).stdin?.end();
+    execFile('ssh', ['-G', ...args], { env, timeout: 10_000 }, (error, stdout, stderr) =>
+      done(error ? { output: '', problem: stderr.split('\n')[0]?.trim() || error.message } : { output: stdout }),
+    ).stdin?.end();
   });
+}
+
+/** The user config ssh reads without -F: under the passwd entry's home directory, whatever $HOME says. */
+async function sshReadsOtherConfig(path: string): Promise<string | undefined> {
+  let sshDefault: string;
+  try {
+    sshDefault = defaultConfigPath(userInfo().homedir);
+  } catch {
+    return undefined;
+  }
+  if (sshDefault === resolve(path)) return undefined;
+  const same = await Promise.all([stat(sshDefault), stat(path)]).then(([a, b]) => a.dev === b.dev && a.ino === b.ino, () => false);
+  return same ? undefined : sshDefault;
 }
 
 /** After writing: asks OpenSSH whether a host of the set now resolves to our ProxyCommand, and says what overrides it if not. */
 export async function verifyWritten(io: CommandIo, context: ConfigContext, set: TunnelSet, text: string): Promise<number> {
+  const other = context.configFile === undefined ? await sshReadsOtherConfig(context.file.path) : undefined;
+  if (other !== undefined) {
+    throw new TunnelError('usage', `written, but ssh reads ${other}, not ${context.file.path} ($HOME is not your home directory in the user database): run tunnel-config with --config ${other}`);
+  }
   const host = sampleHostFor(set);
-  const output = await sshG([...(context.configFile ? ['-F', context.configFile] : []), '--', host], io.env);
+  const { output, problem } = await sshG([...(context.configFile ? ['-F', context.configFile] : []), '--', host], io.env);
+  if (problem !== undefined) throw new TunnelError('usage', `written, but ssh -G ${host} fails: ${problem}`);
   const line = output.split('\n').find((l) => l.toLowerCase().startsWith('proxycommand '));
   const expected = renderProxyCommand(set);
   if (line?.slice('proxycommand '.length) === expected) {

@@ -1,5 +1,7 @@
 import { TunnelError } from '../errors.js';
+import { findManagedBlocks } from '../sshconfig/markers.js';
 import { upsertTunnelSet } from '../sshconfig/splice.js';
+import { assertEditable } from '../sshconfig/store.js';
 import { askSet, WizardCancelled } from '../wizard/index.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { type ConfigContext, loadConfig, selfPath, verifyWritten } from './config-context.js';
@@ -27,6 +29,8 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
   if (args.help) return io.stdout(editUsage), 0;
   if (args.positionals.length > 1) throw new TunnelError('usage', 'edit takes one NAME (see tunnel-config edit --help)');
   const context = await loadConfig(args.config, io.env);
+  // Refused before any question, not after the user has answered them all.
+  if (!args.dryRun) await assertEditable(context.file.path);
   const current = findSet(context, args.positionals[0], 'edit');
   if (args.given.name !== undefined && args.given.name !== current.name) {
     throw new TunnelError('usage', `edit keeps the name "${current.name}"; to rename, remove it and add it again`);
@@ -36,7 +40,14 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
   try {
     if (io.interactive && !args.yes) answers = { ...answers, ...(await askSet(SET_QUESTIONS, answers, defaults, io.prompt)) };
     const set = toTunnelSet(withDefaults(answers, defaults), selfPath(), context.configFile);
-    const outcome = await applyChange(io, { file: context.file, summary: `edit "${set.name}"`, change: (text) => upsertTunnelSet(text, set), yes: args.yes, dryRun: args.dryRun });
+    // Under the lock, the set may have been removed meanwhile: editing it must not add it back.
+    const change = (text: string): string => {
+      if (!findManagedBlocks(text, context.file.path).some((block) => block.name === set.name)) {
+        throw new TunnelError('conflict', `${context.file.path} changed since it was read: tunnel set "${set.name}" is gone; nothing was written`);
+      }
+      return upsertTunnelSet(text, set);
+    };
+    const outcome = await applyChange(io, { file: context.file, summary: `edit "${set.name}"`, change, yes: args.yes, dryRun: args.dryRun });
     if (outcome !== 'written') return 0;
     return verifyWritten(io, context, set, upsertTunnelSet(context.file.text, set));
   } catch (error) {

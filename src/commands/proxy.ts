@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { TunnelError } from '../errors.js';
 import { runProxy } from '../proxy/index.js';
+import { DEFAULT_SOCKET_DIR } from './defaults.js';
 
 export const proxyUsage = `Usage: tunnel-config proxy --jump JUMP [--socket-dir DIR] [-F SSH_CONFIG] [-v] [--] HOST
 
@@ -15,7 +16,7 @@ socket DIR/HOST.sock that HOST's reverse tunnel keeps open there.
 In ssh_config:  ProxyCommand tunnel-config proxy --jump jump.example.com -- %h
 `;
 
-export const DEFAULT_SOCKET_DIR = '/home/host';
+export { DEFAULT_SOCKET_DIR } from './defaults.js';
 
 export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv; stderr: (line: string) => void }): Promise<number> {
   let parsed;

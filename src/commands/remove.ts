@@ -1,5 +1,6 @@
 import { TunnelError } from '../errors.js';
 import { removeTunnelSet } from '../sshconfig/splice.js';
+import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/index.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { loadConfig } from './config-context.js';
@@ -16,6 +17,8 @@ export async function removeCommand(argv: string[], io: CommandIo): Promise<numb
   if (args.help) return io.stdout(removeUsage), 0;
   if (args.positionals.length > 1) throw new TunnelError('usage', 'remove takes one NAME (see tunnel-config remove --help)');
   const context = await loadConfig(args.config, io.env);
+  // Refused before any question, not after the user has answered them all.
+  if (!args.dryRun) await assertEditable(context.file.path);
   const set = findSet(context, args.positionals[0], 'remove');
   try {
     const outcome = await applyChange(io, { file: context.file, summary: `remove "${set.name}"`, change: (text) => removeTunnelSet(text, set.name), yes: args.yes, dryRun: args.dryRun });

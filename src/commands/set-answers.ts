@@ -13,7 +13,7 @@ import {
 } from '../sshconfig/validate.js';
 import type { TunnelSet } from '../sshconfig/types.js';
 import type { Question, SetAnswers } from '../wizard/index.js';
-import { DEFAULT_SOCKET_DIR } from './proxy.js';
+import { DEFAULT_SOCKET_DIR } from './defaults.js';
 
 const usesAlias = (answers: Partial<SetAnswers>): boolean => (answers.jumpAlias ?? '') !== '';
 

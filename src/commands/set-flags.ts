@@ -46,7 +46,9 @@ export function parseSetArgs(argv: string[], command: string, withSetFlags: bool
       },
     });
   } catch (error) {
-    throw new TunnelError('usage', `${((error as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional.*$/, '')} (see tunnel-config ${command} --help)`);
+    // One line, keeping node's hint for a value that starts with "-" (`--name=-XYZ`), dropping the one about positionals.
+    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
+    throw new TunnelError('usage', `${message} (see tunnel-config ${command} --help)`);
   }
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const given: Partial<SetAnswers> = {};

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stripVTControlCharacters } from 'node:util';
+import { after, describe, test } from 'node:test';
+import { shellQuote } from '../support/quote.js';
+import { addFlags, runCli, snapshotTree, tempDir, tunnelConfigBin, USER_CONFIG, withoutBlocks } from './harness.js';
+
+const temp = tempDir();
+after(temp.remove);
+let count = 0;
+
+function setup(config?: string): { home: string; file: string } {
+  const home = join(temp.dir, `home-${++count}`);
+  mkdirSync(home);
+  const file = join(home, 'config');
+  if (config !== undefined) writeFileSync(file, config, { mode: 0o600 });
+  return { home, file };
+}
+
+interface TerminalRun {
+  code: number | null;
+  /** Everything drawn on the terminal, colours included. */
+  screen: string;
+  stderr: string;
+}
+
+/**
+ * Runs tunnel-config with stdin and stdout on a real pseudo-terminal (util-linux `script`) and stderr to a
+ * file; each answer is typed once its prompt shows on the screen after the previous answer.
+ */
+async function runOnTerminal(args: string[], home: string, answers: Array<[RegExp, string]>): Promise<TerminalRun> {
+  const errFile = `${home}.stderr`;
+  const command = [process.execPath, tunnelConfigBin, ...args].map(shellQuote).join(' ');
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TERM: 'xterm-256color' };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  const child = spawn('script', ['-q', '-e', '-c', `${command} 2>${shellQuote(errFile)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  let mark = 0;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  try {
+    for (const [prompt, keys] of answers) {
+      const deadline = Date.now() + 10_000;
+      while (!prompt.test(stripVTControlCharacters(screen.slice(mark)).replaceAll(/\r?\n/g, ''))) {
+        if (child.exitCode !== null || Date.now() > deadline) assert.fail(`${prompt} did not show; the screen:\n${stripVTControlCharacters(screen)}`);
+        await sleep(10);
+      }
+      mark = screen.length;
+      child.stdin.write(keys);
+    }
+    const code = await exited;
+    return { code, screen, stderr: readFileSync(errFile, 'utf8') };
+  } finally {
+    clearTimeout(timer);
+    child.kill('SIGKILL');
+  }
+}
+
+const ENTER = '\r';
+const ANSWERS: Array<[RegExp, string]> = [
+  [/How do the hosts reach the jumphost\?/, ENTER],
+  [/A name for this tunnel set/, `home${ENTER}`],
+  [/The jumphost \(DNS name or IP address\):/, `jump.example.com${ENTER}`],
+  [/Its SSH port/, `2222${ENTER}`],
+  [/Your user on the jumphost/, `me${ENTER}`],
+  [/The key to log in to the jumphost/, ENTER],
+  [/The socket directory on the jumphost: \(\/home\/host\)/, ENTER],
+  [/The hidden hosts/, `pi,nas${ENTER}`],
+  [/Your login user on the hidden hosts/, ENTER],
+];
+
+describe('tunnel-config add in a terminal', () => {
+  test('every question answered, a coloured diff, confirmed: written', async () => {
+    const { home, file } = setup(USER_CONFIG);
+    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS, [/Write this change to \S+\? \(Y\/n\)/, `y${ENTER}`]]);
+    assert.equal(run.code, 0, `${run.stderr}\n${run.screen}`);
+    assert.match(run.screen, /\x1b\[32m\+# >>> tunnel-config home >>>\x1b\[39m/, 'the added lines in green');
+    assert.match(run.screen, /\x1b\[1m--- \S+\tbefore\x1b\[22m/);
+    assert.match(stripVTControlCharacters(run.screen), /Done\. Try it: ssh pi\r\n$/);
+    assert.match(run.stderr, new RegExp(`^wrote ${file} \\(backup of the previous version: \\S+\\)\\n$`));
+    const text = readFileSync(file, 'utf8');
+    assert.equal(withoutBlocks(text), USER_CONFIG);
+    assert.match(text, /^Host tunnel-config-home-jump\n {2}HostName jump\.example\.com\n {2}Port 2222\n {2}User me\nHost pi nas\n/m);
+  });
+
+  test('Ctrl-C at the third question: exit 0, "cancelled; nothing was changed", nothing touched', async () => {
+    const { home, file } = setup(USER_CONFIG);
+    const before = snapshotTree(home);
+    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS.slice(0, 2), [/The jumphost \(DNS name or IP address\):/, 'jump\x03']]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, 'cancelled; nothing was changed\n');
+    assert.doesNotMatch(run.screen, /Its SSH port/);
+    assert.deepEqual(snapshotTree(home), before);
+  });
+
+  test('"n" at the confirmation: exit 0, nothing written', async () => {
+    const { home, file } = setup(USER_CONFIG);
+    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS, [/Write this change to \S+\? \(Y\/n\)/, `n${ENTER}`]]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, 'nothing was written\n');
+    assert.equal(readFileSync(file, 'utf8'), USER_CONFIG);
+  });
+
+  test('a name already taken is refused at its prompt, pointing to edit', async () => {
+    const { home, file } = setup(USER_CONFIG);
+    assert.equal((await runCli([...addFlags('home', file), '--yes'], { home })).code, 0);
+    const before = readFileSync(file, 'utf8');
+    const run = await runOnTerminal(['add', '--config', file], home, [
+      ANSWERS[0] ?? assert.fail(),
+      [/A name for this tunnel set/, `home${ENTER}`],
+      [/a tunnel set named "home" exists; change it with: tunnel-config edit home/, '\x03'],
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(readFileSync(file, 'utf8'), before);
+  });
+
+  test('a config that cannot be written is refused before the first question', async () => {
+    const { home, file } = setup();
+    symlinkSync(join(home, 'nowhere', 'config'), file);
+    const run = await runOnTerminal(['add', '--config', file], home, []);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^tunnel-config: \S+ is a symbolic link to \S+, which does not exist, so tunnel-config will not edit it; /);
+    assert.doesNotMatch(run.screen, /How do the hosts/);
+  });
+});
+
+test('tunnel-config edit in a terminal: the current answers are the defaults', async () => {
+  const { home, file } = setup(USER_CONFIG);
+  assert.equal((await runCli([...addFlags('home', file), '--jump-port', '2222', '--yes'], { home })).code, 0);
+  const before = readFileSync(file, 'utf8');
+  const run = await runOnTerminal(['edit', 'home', '--config', file], home, [
+    [/❯ a jumphost I describe now/, ENTER],
+    [/\(jump\.example\.com\)/, ENTER],
+    [/\(2222\)/, ENTER],
+    [/\(me\)/, ENTER],
+    [/The key to log in to the jumphost/, ENTER],
+    [/\(\/home\/host\)/, ENTER],
+    [/\(home-\*\)/, `pi${ENTER}`],
+    [/Your login user on the hidden hosts/, ENTER],
+    [/Write this change/, ENTER],
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(readFileSync(file, 'utf8'), before.replace('\nHost home-*\n', '\nHost pi\n'));
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { runCli, snapshotTree, tempDir } from './harness.js';
+
+const temp = tempDir();
+after(temp.remove);
+let count = 0;
+
+function setup(): { home: string } {
+  const home = join(temp.dir, `home-${++count}`);
+  mkdirSync(home);
+  return { home };
+}
+
+describe('help and usage errors', () => {
+  for (const command of ['add', 'edit', 'remove', 'list']) {
+    for (const flag of ['--help', '-h']) {
+      test(`${command} ${flag}: exit 0, usage on stdout`, async () => {
+        const { home } = setup();
+        const run = await runCli([command, flag], { home });
+        assert.equal(run.code, 0);
+        assert.match(run.stdout, new RegExp(`^Usage: tunnel-config ${command} `));
+        assert.equal(run.stderr, '');
+      });
+    }
+  }
+  const errors: Array<[string[], RegExp]> = [
+    [['add', '--bogus'], /^tunnel-config: Unknown option '--bogus' \(see tunnel-config add --help\)\n$/],
+    [['edit', 'home', '--jump'], /^tunnel-config: Unknown option '--jump' \(see tunnel-config edit --help\)\n$/],
+    [['remove', 'home', '--hosts', 'pi'], /^tunnel-config: Unknown option '--hosts' \(see tunnel-config remove --help\)\n$/],
+    [['list', '-x'], /^tunnel-config: Unknown option '-x' \(see tunnel-config list --help\)\n$/],
+    [['add', '--name'], /^tunnel-config: Option '--name <value>' argument missing \(see tunnel-config add --help\)\n$/],
+    [['add', '--yes=no'], /^tunnel-config: Option '-y, --yes' does not take an argument \(see tunnel-config add --help\)\n$/],
+    [['add', 'extra', '--name', 'x'], /^tunnel-config: add takes no arguments, got "extra" \(see tunnel-config add --help\)\n$/],
+    [['list', 'extra'], /^tunnel-config: list takes no arguments \(see tunnel-config list --help\)\n$/],
+    [['bogus'], /^tunnel-config: unknown command "bogus" \(see tunnel-config --help\)\n$/],
+  ];
+  for (const [args, stderr] of errors) {
+    test(`${args.join(' ')}: exit 2, one line`, async () => {
+      const { home } = setup();
+      const run = await runCli(args, { home });
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, stderr);
+      assert.equal(run.stdout, '');
+      assert.deepEqual(Object.keys(snapshotTree(home)), ['.'], 'nothing created');
+    });
+  }
+  test('no command: exit 2, the usage on stderr; --help: exit 0, the usage on stdout', async () => {
+    const { home } = setup();
+    const none = await runCli([], { home });
+    assert.equal(none.code, 2);
+    assert.equal(none.stdout, '');
+    assert.match(none.stderr, /^Usage: tunnel-config <command> \[options\]\n/);
+    const help = await runCli(['--help'], { home });
+    assert.equal(help.code, 0);
+    assert.equal(`${help.stdout.trimEnd()}\n`, none.stderr);
+  });
+});

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SET_QUESTIONS } from '../../src/commands/set-answers.js';
+import { askConfirm, askSet, type SetAnswers, WizardCancelled } from '../../src/wizard/index.js';
+import { FakeTerminal, KEYS } from './terminal.js';
+
+const { enter, down, ctrlC, ctrlD, ctrlU, backspace } = KEYS;
+const options = { timeout: 15_000 };
+const Q = {
+  mode: /How do the hosts reach the jumphost\?/,
+  name: /A name for this tunnel set \(e\.g\. home\):/,
+  alias: /The Host alias of the jumphost in your ssh_config:/,
+  jumpHost: /The jumphost \(DNS name or IP address\):/,
+  port: /Its SSH port \(empty for 22\):/,
+  jumpUser: /Your user on the jumphost \(empty for ssh's default\):/,
+  identity: /The key to log in to the jumphost with/,
+  socketDir: /The socket directory on the jumphost:/,
+  hosts: /The hidden hosts: names and\/or patterns/,
+  user: /Your login user on the hidden hosts/,
+};
+
+/** Answers `steps` in order, each typed once its prompt shows; resolves with what askSet resolved. */
+async function drive(
+  steps: Array<[RegExp, string]>,
+  given: Partial<SetAnswers> = {},
+  defaults: Partial<SetAnswers> = { socketDir: '/home/host' },
+): Promise<{ answers: Partial<SetAnswers>; terminal: FakeTerminal }> {
+  const terminal = new FakeTerminal();
+  const asked = askSet(SET_QUESTIONS, given, defaults, terminal.context);
+  for (const [prompt, keys] of steps) await terminal.typeWhen(prompt, keys);
+  return { answers: await asked, terminal };
+}
+
+describe('askSet', () => {
+  test('a full run for a jumphost described on the spot', options, async () => {
+    const { answers, terminal } = await drive([
+      [Q.mode, enter],
+      [Q.name, `home${enter}`],
+      [Q.jumpHost, ` jump.example.com ${enter}`],
+      [Q.port, `2222${enter}`],
+      [Q.jumpUser, `me${enter}`],
+      [Q.identity, `~/.ssh/id_ed25519${enter}`],
+      [Q.socketDir, enter],
+      [Q.hosts, `host-*,pi${enter}`],
+      [Q.user, `bob${enter}`],
+    ]);
+    assert.deepEqual(answers, {
+      name: 'home', jumpAlias: '', jumpHost: 'jump.example.com', jumpPort: '2222', jumpUser: 'me',
+      identity: '~/.ssh/id_ed25519', socketDir: '/home/host', hosts: 'host-*,pi', user: 'bob',
+    });
+    assert.doesNotMatch(terminal.screen, Q.alias);
+    assert.match(terminal.screen, /✔ The hidden hosts: names and\/or patterns \(e\.g\. host-\* or pi,nas\): host-\*,pi/);
+  });
+
+  test('an existing alias: the second choice, then no questions about the jumphost itself', options, async () => {
+    const { answers, terminal } = await drive([
+      [Q.mode, down],
+      [/❯ an existing Host alias from my ssh_config/, enter],
+      [Q.name, `home${enter}`],
+      [Q.alias, `myjump${enter}`],
+      [Q.socketDir, `/srv/sockets${enter}`],
+      [Q.hosts, `pi nas${enter}`],
+      [Q.user, enter],
+    ]);
+    assert.deepEqual(answers, { name: 'home', jumpHost: '', jumpAlias: 'myjump', socketDir: '/srv/sockets', hosts: 'pi nas', user: '' });
+    for (const question of [Q.jumpHost, Q.port, Q.jumpUser, Q.identity]) assert.doesNotMatch(terminal.screen, question);
+  });
+
+  test('a bad answer shows why under the prompt and is asked again; the corrected one is taken', options, async () => {
+    const terminal = new FakeTerminal();
+    const asked = askSet(SET_QUESTIONS, {}, { socketDir: '/home/host' }, terminal.context);
+    const bad: Array<[RegExp, string, RegExp, string]> = [
+      [Q.name, 'bad name', /> may not contain spaces/, 'home'],
+      [Q.jumpHost, 'jump#1', /> may not contain "#"/, 'jump.example.com'],
+      [Q.port, '99999', /> must be a number from 1 to 65535/, '22'],
+      [Q.jumpUser, '-me', /> must be 1 to 32 letters, digits/, 'me'],
+      [Q.identity, 'id_ed25519', /> must be an absolute path or start with "~\/"/, ''],
+      [Q.socketDir, '/home/$(id)', /> may not contain "\$"/, '/home/host'],
+      [Q.hosts, '*', /> "\*" .*claim .*host; name the hosts, e\.g\. "host-\*"/, 'host-*'],
+      [Q.user, 'bob\u00e9', /> may contain only ASCII characters/, 'bob'],
+    ];
+    await terminal.typeWhen(Q.mode, enter);
+    for (const [prompt, wrong, why, right] of bad) {
+      await terminal.typeWhen(prompt, `${wrong}${enter}`);
+      // The wrong answer stays on the line to be fixed: clear it, then type the right one.
+      await terminal.typeWhen(why, `${ctrlU}${right}${enter}`);
+    }
+    assert.deepEqual(await asked, {
+      name: 'home', jumpAlias: '', jumpHost: 'jump.example.com', jumpPort: '22', jumpUser: 'me',
+      identity: '', socketDir: '/home/host', hosts: 'host-*', user: 'bob',
+    });
+  });
+
+  test('defaults (the current answers, for edit) are shown and taken on an empty answer', options, async () => {
+    const current: SetAnswers = {
+      name: 'home', jumpAlias: '', jumpHost: 'jump.example.com', jumpPort: '2222', jumpUser: 'me',
+      identity: '~/.ssh/id_ed25519', socketDir: '/srv/sockets', hosts: 'host-*,pi', user: 'bob',
+    };
+    const { answers, terminal } = await drive(
+      [
+        [/❯ a jumphost I describe now/, enter],
+        [/The jumphost \(DNS name or IP address\): \(jump\.example\.com\)/, enter],
+        [/Its SSH port \(empty for 22\): \(2222\)/, enter],
+        [/Your user on the jumphost \(empty for ssh's default\): \(me\)/, enter],
+        [/\(~\/\.ssh\/id_ed25519\)/, enter],
+        [/The socket directory on the jumphost: \(\/srv\/sockets\)/, enter],
+        [/\(host-\*,pi\)/, `nas${enter}`],
+        // Backspace on an empty answer drops the default: the optional user becomes unset.
+        [/Your login user on the hidden hosts \(empty for ssh's default\): \(bob\)/, `${backspace}${enter}`],
+      ],
+      { name: 'home' },
+      current,
+    );
+    assert.deepEqual(answers, { ...current, hosts: 'nas', user: '' });
+    assert.doesNotMatch(terminal.screen, Q.name, 'an answer given as a flag is not asked');
+  });
+
+  test('an alias as the current answer makes it the default choice', options, async () => {
+    const { answers } = await drive([[/❯ an existing Host alias/, enter], [/\(myjump\)/, enter], [Q.socketDir, enter], [/\(pi\)/, enter], [Q.user, enter]], { name: 'home' }, {
+      name: 'home', jumpAlias: 'myjump', jumpHost: '', socketDir: '/home/host', hosts: 'pi', user: '',
+    });
+    assert.deepEqual(answers, { name: 'home', jumpHost: '', jumpAlias: 'myjump', socketDir: '/home/host', hosts: 'pi', user: '' });
+  });
+
+  test('answers given as flags are not asked', options, async () => {
+    const { answers, terminal } = await drive(
+      [[Q.port, enter], [Q.jumpUser, enter], [Q.identity, enter], [Q.socketDir, enter], [Q.user, enter]],
+      { name: 'home', jumpHost: 'jump.example.com', hosts: 'pi' },
+    );
+    assert.deepEqual(answers, { name: 'home', jumpHost: 'jump.example.com', hosts: 'pi', jumpPort: '', jumpUser: '', identity: '', socketDir: '/home/host', user: '' });
+    for (const question of [Q.mode, Q.name, Q.alias, Q.jumpHost, Q.hosts]) assert.doesNotMatch(terminal.screen, question);
+  });
+
+  const cancels: Array<[string, (terminal: FakeTerminal) => Promise<void>]> = [
+    ['Ctrl-C', (t) => t.typeWhen(Q.jumpHost, `jump${ctrlC}`)],
+    ['Ctrl-D on an empty answer', (t) => t.typeWhen(Q.jumpHost, ctrlD)],
+    [
+      'the input closing',
+      async (t) => {
+        await t.waitFor(Q.jumpHost);
+        t.input.end();
+      },
+    ],
+  ];
+  for (const [what, cancel] of cancels) {
+    test(`${what} at the third question: rejects with WizardCancelled, nothing more is asked`, options, async () => {
+      const terminal = new FakeTerminal();
+      const asked = askSet(SET_QUESTIONS, {}, {}, terminal.context);
+      await terminal.typeWhen(Q.mode, enter);
+      await terminal.typeWhen(Q.name, `home${enter}`);
+      await cancel(terminal);
+      await assert.rejects(asked, WizardCancelled);
+      assert.doesNotMatch(terminal.screen, Q.port);
+    });
+  }
+
+  test('Ctrl-D in the middle of an answer does not cancel', options, async () => {
+    const terminal = new FakeTerminal();
+    const asked = askSet(SET_QUESTIONS, { jumpAlias: 'myjump', hosts: 'pi', socketDir: '/home/host', user: '' }, {}, terminal.context);
+    await terminal.typeWhen(Q.name, `home${ctrlD}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    terminal.input.write(enter);
+    assert.deepEqual(await asked, { name: 'home', jumpAlias: 'myjump', hosts: 'pi', socketDir: '/home/host', user: '' });
+  });
+});
+
+describe('askConfirm', () => {
+  const cases: Array<[string, string, boolean | typeof WizardCancelled]> = [
+    ['Enter takes the default, yes', enter, true],
+    ['y', `y${enter}`, true],
+    ['n', `n${enter}`, false],
+    ['Ctrl-C cancels', ctrlC, WizardCancelled],
+  ];
+  for (const [what, keys, expected] of cases) {
+    test(what, options, async () => {
+      const terminal = new FakeTerminal();
+      const asked = askConfirm('Write this change to ~/.ssh/config?', terminal.context);
+      await terminal.typeWhen(/Write this change to ~\/\.ssh\/config\? \(Y\/n\)/, keys);
+      if (expected === WizardCancelled) await assert.rejects(asked, WizardCancelled);
+      else assert.equal(await asked, expected);
+    });
+  }
+});
