@@ -4,7 +4,8 @@ import { findManagedBlocks } from '../sshconfig/markers.js';
 import { parseTunnelSet } from '../sshconfig/parse.js';
 import { upsertTunnelSet } from '../sshconfig/splice.js';
 import { assertEditable } from '../sshconfig/store.js';
-import { askSet, type Question, WizardCancelled } from '../wizard/index.js';
+import { WizardCancelled } from '../wizard/cancelled.js';
+import type { Question } from '../wizard/index.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { SET_QUESTIONS, missingFlags, toTunnelSet, withDefaults } from './set-answers.js';
@@ -45,7 +46,7 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
   if (missingFlags(withDefaults(answers, {})).length > 0) {
     if (!io.interactive) throw new TunnelError('usage', `add needs ${missingFlags(withDefaults(answers, {})).join(', ')} when there is no terminal to ask (see tunnel-config add --help)`);
     try {
-      answers = await askSet(questions, answers, { socketDir: withDefaults({}, {}).socketDir ?? '' }, io.prompt);
+      answers = await (await import('../wizard/index.js')).askSet(questions, answers, { socketDir: withDefaults({}, {}).socketDir ?? '' }, io.prompt);
     } catch (error) {
       if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
       throw error;

@@ -2,7 +2,6 @@ import type { Context } from '@inquirer/type';
 import { TunnelError } from '../errors.js';
 import { type ConfigFile, updateConfig } from '../sshconfig/store.js';
 import { renderConfigDiff } from '../ui/diff.js';
-import { askConfirm } from '../wizard/index.js';
 
 export interface CommandIo {
   env: NodeJS.ProcessEnv;
@@ -41,7 +40,7 @@ export async function applyChange(io: CommandIo, plan: Change): Promise<ChangeOu
   }
   if (!plan.yes) {
     if (!io.interactive) throw new TunnelError('usage', `no terminal to confirm the change to ${path}: pass --yes to ${plan.summary} (or --dry-run to only show it)`);
-    if (!(await askConfirm(`Write this change to ${path}?`, io.prompt))) {
+    if (!(await (await import('../wizard/index.js')).askConfirm(`Write this change to ${path}?`, io.prompt))) {
       io.stderr('nothing was written');
       return 'declined';
     }

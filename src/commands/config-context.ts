@@ -66,7 +66,8 @@ export async function verifyWritten(io: CommandIo, context: ConfigContext, set: 
   const line = output.split('\n').find((l) => l.toLowerCase().startsWith('proxycommand '));
   const expected = renderProxyCommand(set);
   if (line?.slice('proxycommand '.length) === expected) {
-    io.stdout(`Done. Try it: ssh ${set.hosts.find((h) => !/[*?]/.test(h)) ?? host}\n`);
+    const literal = set.hosts.find((h) => !/[*?]/.test(h));
+    io.stdout(literal ? `Done. Try it: ssh ${literal}\n` : `Done. Try it: ssh <a host matching ${set.hosts.join(' or ')}>\n`);
     return 0;
   }
   const shadow = findShadowingLine(text, host, expected);

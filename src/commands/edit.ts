@@ -2,7 +2,7 @@ import { TunnelError } from '../errors.js';
 import { findManagedBlocks } from '../sshconfig/markers.js';
 import { upsertTunnelSet } from '../sshconfig/splice.js';
 import { assertEditable } from '../sshconfig/store.js';
-import { askSet, WizardCancelled } from '../wizard/index.js';
+import { WizardCancelled } from '../wizard/cancelled.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { type ConfigContext, loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { SET_QUESTIONS, answersOf, toTunnelSet, withDefaults } from './set-answers.js';
@@ -38,7 +38,7 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
   const defaults = answersOf(current);
   let answers = { ...args.given, name: current.name };
   try {
-    if (io.interactive && !args.yes) answers = { ...answers, ...(await askSet(SET_QUESTIONS, answers, defaults, io.prompt)) };
+    if (io.interactive && !args.yes) answers = { ...answers, ...(await (await import('../wizard/index.js')).askSet(SET_QUESTIONS, answers, defaults, io.prompt)) };
     const set = toTunnelSet(withDefaults(answers, defaults), selfPath(), context.configFile);
     // Under the lock, the set may have been removed meanwhile: editing it must not add it back.
     const change = (text: string): string => {

@@ -1,7 +1,7 @@
 import { TunnelError } from '../errors.js';
 import { removeTunnelSet } from '../sshconfig/splice.js';
 import { assertEditable } from '../sshconfig/store.js';
-import { WizardCancelled } from '../wizard/index.js';
+import { WizardCancelled } from '../wizard/cancelled.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { loadConfig } from './config-context.js';
 import { findSet } from './edit.js';

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { confirm, input, select } from '@inquirer/prompts';
 import type { Context } from '@inquirer/type';
+import { WizardCancelled } from './cancelled.js';
 
 /** The wizard's answers as text, before they become a TunnelSet. */
 export interface SetAnswers {
@@ -25,13 +26,7 @@ export interface Question {
   validate: Check;
 }
 
-/** Ctrl-C or a closed terminal at a prompt: the user changed their mind, nothing is written. */
-export class WizardCancelled extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'WizardCancelled';
-  }
-}
+export { WizardCancelled } from './cancelled.js';
 
 type Key = { ctrl?: boolean; name?: string } | undefined;
 

@@ -82,7 +82,7 @@ describe('add without a terminal', () => {
     assert.equal(readFileSync(backup, 'utf8'), USER_CONFIG);
     assert.equal(statSync(backup).mode & 0o777, 0o600);
     assert.equal(run.stderr, `wrote ${file} (backup of the previous version: ${backup})\n`);
-    assert.match(run.stdout, /^Done\. Try it: ssh home-x$/m);
+    assert.match(run.stdout, /^Done\. Try it: ssh <a host matching home-\*>$/m);
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^# >>> tunnel-config home >>>\n[\s\S]*^# <<< tunnel-config home <<<\nHost \*\n {2}ForwardAgent no\n$/m, 'before the catch-all');
     assert.ok(text.startsWith(USER_CONFIG.slice(0, USER_CONFIG.indexOf('Host *'))), 'the lines before it unchanged');
