@@ -4,12 +4,13 @@ import { ExitCode, TunnelError } from './errors.js';
 const usage = `Usage: tunnel-config <command> [options]
 
 Commands:
-  add       add a tunnel set to your ssh_config (a wizard, or flags), so \`ssh HOST\` just works
-  list      list the tunnel sets in your ssh_config
-  edit      change a tunnel set
-  remove    remove a tunnel set; the rest of the file stays as it was
-  proxy     the ProxyCommand: relay stdio to a hidden host's socket on the jumphost
+  add           add a tunnel set to your ssh_config (a wizard, or flags), so \`ssh HOST\` just works
+  list          list the tunnel sets in your ssh_config
+  edit          change a tunnel set
+  remove        remove a tunnel set; the rest of the file stays as it was
+  proxy         the ProxyCommand: relay stdio to a hidden host's socket on the jumphost
   host-setup    on a hidden host: a service (systemd, launchd, autossh) that keeps its tunnel up
+  server-setup  on the jumphost: accounts, socket directories and a hardened sshd drop-in
 
 Run tunnel-config <command> --help for a command's options.
 `;
@@ -31,6 +32,7 @@ const commands: Record<string, () => Promise<Command>> = {
   edit: async () => (await import('./commands/edit.js')).editCommand,
   remove: async () => (await import('./commands/remove.js')).removeCommand,
   'host-setup': async () => (await import('./commands/host-setup.js')).hostSetupCommand,
+  'server-setup': async () => (await import('./commands/server-setup.js')).serverSetupCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

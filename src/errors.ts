@@ -9,6 +9,7 @@ export const ExitCode = {
   offline: 6,
   refused: 7,
   conflict: 8,
+  setupFailed: 9,
 } as const;
 
 export type ErrorCode = keyof typeof ExitCode;

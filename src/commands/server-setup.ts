@@ -31,12 +31,12 @@ sshd settings (a drop-in, ${defaultLayout.dropIn}), all as one bash script to re
   --check             check the jumphost against these options (sshd -t, sshd -T, accounts, modes);
                       one line per problem on stderr; alone, it prints no script
 
-Exit status: 0 done and no problems; 2 bad options, or --apply without root; 8 the script failed or --check
+Exit status: 0 done and no problems; 2 bad options, or --apply without root; 9 the script failed or --check
 found problems.
 `;
 
 /** The exit status when the script fails or --check finds problems. */
-export const setupFailedExit = ExitCode.conflict;
+export const setupFailedExit = ExitCode.setupFailed;
 
 export interface ServerSetupArgs {
   mode: ServerMode;
@@ -137,7 +137,7 @@ async function applyScript(script: string, plan: ServerPlan, io: CommandIo, runn
   if (pending !== '') io.stderr(pending);
   if (result.code !== 0) {
     const how = result.timedOut ? 'did not finish within 5 minutes' : result.signal ? `was killed by ${result.signal}` : `failed (exit ${String(result.code)})`;
-    throw new TunnelError('conflict', `the setup script ${how}; the steps before the failing one are done, and running it again is harmless once the cause above is fixed`);
+    throw new TunnelError('setupFailed', `the setup script ${how}; the steps before the failing one are done, and running it again is harmless once the cause above is fixed`);
   }
   io.stderr(renderInstructions(plan).trimEnd());
 }
