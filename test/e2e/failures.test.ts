@@ -176,7 +176,7 @@ describe('jump unreachable: exit 3', () => {
 describe('host offline: exit 6', () => {
   const offline = (host: string): RegExp =>
     new RegExp(
-      `^tunnel-config: ${host} is not connected to jump: nothing is listening on ${escapeRegExp(world.socketPath(host))}; start the host's tunnel \\(ssh -N -R ${escapeRegExp(world.socketPath(host))}:localhost:22 \\.\\.\\.\\) or check --socket-dir\\n$`,
+      `^tunnel-config: ${host} is not connected to jump: nothing is listening on ${escapeRegExp(world.socketPath(host))}; start the host's tunnel \\(ssh -N -R ${escapeRegExp(world.socketPath(host))}:localhost:22 \\.\\.\\.\\) or check --socket-dir \\(the jump answers the same when its sshd forbids stream-local forwarding or your account may not open the socket\\)\\n$`,
     );
 
   test('no tunnel for host-2', async () => {
