@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { TunnelError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
 import { quoteForMessage } from '../proxy/hostname.js';
 import { checkIdentity, checkJumpKnown } from '../setup/host/checks.js';
 import { planLaunchdInstall, planSystemdInstall, performInstall } from '../setup/host/install.js';
@@ -65,23 +65,20 @@ const STRING_FLAGS = {
 } as const satisfies Record<string, keyof HostSetupFlags>;
 
 function parseHostSetupArgs(argv: string[]): ParsedArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...Object.fromEntries(Object.keys(STRING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-        install: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
-    throw new TunnelError('usage', `${message} (see tunnel-config host-setup --help)`);
-  }
+  const parsed = parseCommandArgs(
+    {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...Object.fromEntries(Object.keys(STRING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      install: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    },
+    'host-setup',
+  );
   const extra = parsed.positionals[0];
   if (extra !== undefined) throw new TunnelError('usage', `host-setup takes no arguments, got ${quoteForMessage(extra)} (see tunnel-config host-setup --help)`);
   const values = parsed.values as Record<string, string | boolean | undefined>;

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { TunnelError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
 import { runProxy } from '../proxy/index.js';
 import { DEFAULT_SOCKET_DIR } from './defaults.js';
 
@@ -19,23 +19,21 @@ In ssh_config:  ProxyCommand tunnel-config proxy --jump jump.example.com -- %h
 export { DEFAULT_SOCKET_DIR } from './defaults.js';
 
 export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv; stderr: (line: string) => void }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        jump: { type: 'string' },
-        'socket-dir': { type: 'string', default: DEFAULT_SOCKET_DIR },
-        config: { type: 'string', short: 'F' },
-        verbose: { type: 'boolean', short: 'v', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new TunnelError('usage', `${((error as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional.*$/, '')} (see tunnel-config proxy --help)`);
-  }
+  const parsed = parseCommandArgs(
+    {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      jump: { type: 'string' },
+      'socket-dir': { type: 'string', default: DEFAULT_SOCKET_DIR },
+      config: { type: 'string', short: 'F' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    },
+    'proxy',
+  );
   const { values, positionals } = parsed;
   if (values.help) {
     io.stderr(proxyUsage.trimEnd());

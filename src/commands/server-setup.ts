@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ExitCode, TunnelError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
 import { quoteForMessage } from '../proxy/hostname.js';
 import { checkServer } from '../setup/server/check.js';
 import { renderInstructions } from '../setup/server/instructions.js';
@@ -62,27 +62,25 @@ const usage = (message: string): TunnelError => new TunnelError('usage', `${mess
 const list = (values: string[] | undefined): string[] => (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim());
 
 export function parseServerSetupArgs(argv: string[]): ServerSetupArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        mode: { type: 'string', default: 'per-host' },
-        'socket-dir': { type: 'string', default: DEFAULT_SOCKET_DIR },
-        hosts: { type: 'string', multiple: true },
-        'client-user': { type: 'string', multiple: true },
-        key: { type: 'string', multiple: true },
-        print: { type: 'boolean', default: false },
-        apply: { type: 'boolean', default: false },
-        check: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw usage((error as Error).message.split('\n')[0] ?? 'bad arguments');
-  }
+  const parsed = parseCommandArgs(
+    {
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      mode: { type: 'string', default: 'per-host' },
+      'socket-dir': { type: 'string', default: DEFAULT_SOCKET_DIR },
+      hosts: { type: 'string', multiple: true },
+      'client-user': { type: 'string', multiple: true },
+      key: { type: 'string', multiple: true },
+      print: { type: 'boolean', default: false },
+      apply: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    },
+    'server-setup',
+  );
   const { values } = parsed;
   const mode = values.mode as ServerMode;
   if (!serverModes.includes(mode)) throw usage(`--mode ${quoteForMessage(values.mode)}: use per-host or shared`);

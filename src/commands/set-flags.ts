@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-import { TunnelError } from '../errors.js';
 import type { SetAnswers } from '../wizard/index.js';
+import { parseCommandArgs } from './args.js';
 
 /** The flags of `add` and `edit`; each wizard question has one, so scripts need no terminal. */
 export const SET_FLAGS = {
@@ -30,26 +29,22 @@ export function parseSetArgs(argv: string[], command: string, withSetFlags: bool
   const setOptions = Object.fromEntries(
     Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: flag === 'hosts' }]),
   );
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...(withSetFlags ? setOptions : {}),
-        config: { type: 'string', short: 'F' },
-        yes: { type: 'boolean', short: 'y', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    // One line, keeping node's hint for a value that starts with "-" (`--name=-XYZ`), dropping the one about positionals.
-    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
-    throw new TunnelError('usage', `${message} (see tunnel-config ${command} --help)`);
-  }
+  const parsed = parseCommandArgs(
+    {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...(withSetFlags ? setOptions : {}),
+      config: { type: 'string', short: 'F' },
+      yes: { type: 'boolean', short: 'y', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    },
+    command,
+  );
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const given: Partial<SetAnswers> = {};
   for (const [flag, key] of Object.entries(SET_FLAGS)) {

@@ -73,7 +73,7 @@ describe('bad input and usage: exit 2 before anything connects', () => {
     {
       name: '--jump -oProxyCommand=... as its own argument',
       args: () => ['--jump', `-oProxyCommand=touch ${marker()}`, '--socket-dir', world.sockDir, '-F', config, '--', 'host-1'],
-      stderr: () => /^tunnel-config: Option '--jump' argument is ambiguous\. \(see tunnel-config proxy --help\)\n$/,
+      stderr: () => /^tunnel-config: Option '--jump' argument is ambiguous\. .*use '--jump=-XYZ'\. \(see tunnel-config proxy --help\)\n$/,
     },
     {
       name: '--jump=-oProxyCommand=...',
