@@ -35,8 +35,8 @@ async function runOnTerminal(args: string[], home: string, answers: Array<[RegEx
   const errFile = `${home}.stderr`;
   const command = [process.execPath, tunnelConfigBin, ...args].map(shellQuote).join(' ');
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TERM: 'xterm-256color' };
-  delete env.NO_COLOR;
-  delete env.FORCE_COLOR;
+  // A person's terminal: chalk turns colour off under CI=... (as in .ci/run) and NO_COLOR.
+  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CI', 'CONTINUOUS_INTEGRATION', 'BUILD_NUMBER', 'RUN_ID']) delete env[name];
   const child = spawn('script', ['-q', '-e', '-c', `${command} 2>${shellQuote(errFile)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let screen = '';
   let mark = 0;
