@@ -110,8 +110,8 @@ async function nearestExisting(path: string): Promise<string> {
   }
 }
 
-/** Why `path` cannot be edited in place (a dangling link, a read-only file or directory), or undefined. */
-export async function editProblem(path: string, resolved: Resolved): Promise<string | undefined> {
+/** Why the resolved file cannot be edited in place (a dangling link, a read-only file or directory), or undefined. */
+export async function editProblem(resolved: Resolved): Promise<string | undefined> {
   const { kind, target } = resolved;
   if (kind === 'dangling') return `is a symbolic link to ${target}, which does not exist`;
   if (kind === 'file' && !(await isWritable(target))) return `is read-only (${target})`;

@@ -83,7 +83,7 @@ export async function readConfig(path: string): Promise<ConfigFile> {
 
 /** Throws the error `updateConfig` would for a config it cannot edit in place; call it before asking questions. */
 export async function assertEditable(path: string): Promise<void> {
-  const problem = await editProblem(path, await resolveTarget(path));
+  const problem = await editProblem(await resolveTarget(path));
   if (problem !== undefined) throw notEditable(path, problem);
 }
 
@@ -115,7 +115,7 @@ export async function updateConfig(path: string, change: (text: string) => strin
   };
   if (options.dryRun) return compute(await readSnapshot(path, resolved)).result;
 
-  const problem = await editProblem(path, resolved);
+  const problem = await editProblem(resolved);
   if (problem !== undefined) throw notEditable(path, problem);
   if (resolved.kind === 'missing') await ensureDirectory(dirname(target));
   const lock = await lockTarget(path, target, options.lockTimeoutMs ?? 12_000);
