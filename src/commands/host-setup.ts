@@ -1,6 +1,6 @@
 import { TunnelError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
-import { quoteForMessage } from '../proxy/hostname.js';
+import { quoteForMessage } from '../ssh/hostname.js';
 import { checkIdentity, checkJumpKnown } from '../setup/host/checks.js';
 import { planLaunchdInstall, planSystemdInstall, performInstall } from '../setup/host/install.js';
 import { DEFAULTS, type HostSetupFlags, type HostSetupPlan, planHostSetup } from '../setup/host/plan.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode, TunnelError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
-import { quoteForMessage } from '../proxy/hostname.js';
+import { quoteForMessage } from '../ssh/hostname.js';
 import { checkServer } from '../setup/server/check.js';
 import { renderInstructions } from '../setup/server/instructions.js';
 import { parsePublicKeys } from '../setup/server/keys.js';

@@ -2,10 +2,10 @@ import type { Client, ClientChannel } from 'ssh2';
 import { TunnelError } from '../errors.js';
 import { askOnTerminal } from '../tty.js';
 import { openSocketChannel, type ChannelTarget } from './channel.js';
-import { createHostKeyGuard } from './hostkey.js';
-import { socketPathFor } from './hostname.js';
+import { createHostKeyGuard } from '../jump/hostkey.js';
+import { socketPathFor } from '../ssh/hostname.js';
 import { restrictionFromServerDebug } from './restrictions.js';
-import { resolveJump } from './resolve.js';
+import { resolveJump } from '../jump/resolve.js';
 import { openStdout, relay } from './relay.js';
 
 export interface ProxyOptions {
@@ -27,7 +27,7 @@ const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<number> {
   const socketPath = socketPathFor(options.socketDir, options.host);
   // ssh2 and the crypto setup load while `ssh -G` runs.
-  const connecting = import('./connect.js');
+  const connecting = import('../jump/connect.js');
   connecting.catch(() => undefined);
   const jump = await resolveJump(options.jump, options.configFile, io.env);
   if (jump.proxyJump !== undefined || jump.proxyCommand !== undefined) {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { TunnelError } from '../errors.js';
-import { hostNameProblem, quoteForMessage, socketDirProblem } from '../proxy/hostname.js';
+import { hostNameProblem, quoteForMessage, socketDirProblem } from '../ssh/hostname.js';
 import { patternMatches } from './pattern.js';
 import type { TunnelSet } from './types.js';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BAD_HOST_NAMES } from '../proxy/bad-host-names.js';
+import { BAD_HOST_NAMES } from '../ssh/bad-host-names.js';
 import { waitFor } from '../support/wait.js';
 import { createWorld, type World } from '../world.js';
 import { assertFailure, assertSshSurfaces, describeRun, escapeRegExp, proxyArgs, runProxy, stopAllProxies, writeProxyConfig } from './harness.js';

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runHostSetup } from '../../src/commands/host-setup.js';
 import { TunnelError } from '../../src/errors.js';
-import { formatKnownHostsLine } from '../../src/proxy/knownhosts.js';
+import { formatKnownHostsLine } from '../../src/ssh/knownhosts.js';
 import { renderLaunchdPlist } from '../../src/setup/host/render-launchd.js';
 import { renderSystemdUnit } from '../../src/setup/host/render-systemd.js';
 import type { TunnelSpec } from '../../src/setup/host/spec.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { TunnelError } from '../../errors.js';
-import { matchesHost, parseKnownHosts } from '../../proxy/knownhosts.js';
+import { matchesHost, parseKnownHosts } from '../../ssh/knownhosts.js';
 import { shellLine } from './render-command.js';
 import { knownHostsName, type TunnelSpec } from './spec.js';
 import type { HostSystem } from './system.js';

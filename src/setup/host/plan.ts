@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { TunnelError } from '../../errors.js';
-import { hostNameProblem, quoteForMessage, socketPathFor } from '../../proxy/hostname.js';
+import { hostNameProblem, quoteForMessage, socketPathFor } from '../../ssh/hostname.js';
 import { configFileProblem, identityFileProblem, jumpHostProblem, portProblem, socketDirValueProblem, userProblem } from '../../sshconfig/validate.js';
 import type { TunnelSpec } from './spec.js';
 import type { HostSystem } from './system.js';

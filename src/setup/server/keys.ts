@@ -1,5 +1,5 @@
 import { TunnelError } from '../../errors.js';
-import { quoteForMessage } from '../../proxy/hostname.js';
+import { quoteForMessage } from '../../ssh/hostname.js';
 
 const keyTypes = new Set([
   'ssh-ed25519',

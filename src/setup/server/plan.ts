@@ -1,6 +1,6 @@
 import { dirname } from 'node:path/posix';
 import { TunnelError } from '../../errors.js';
-import { hostNameProblem, quoteForMessage, socketPathFor } from '../../proxy/hostname.js';
+import { hostNameProblem, quoteForMessage, socketPathFor } from '../../ssh/hostname.js';
 import { configFileProblem, socketDirValueProblem, userProblem } from '../../sshconfig/validate.js';
 import { accountNameLimit, chrootSocketDir, type ServerLayout, type ServerMode } from './layout.js';
 

@@ -13,8 +13,8 @@ import {
   renderHostKeyMessage,
   type HostKeyDecision,
   type StrictHostKeyChecking,
-} from '../../src/proxy/hostkey-policy.js';
-import { checkHostKey, parseKnownHosts, type HostKeyCheck, type KnownHostEntry } from '../../src/proxy/knownhosts.js';
+} from '../../src/ssh/hostkey-policy.js';
+import { checkHostKey, parseKnownHosts, type HostKeyCheck, type KnownHostEntry } from '../../src/ssh/knownhosts.js';
 
 // Compiled to dist/test/proxy/, three levels below the repo root.
 const fixtureDir = fileURLToPath(new URL('../../../fixtures/knownhosts/', import.meta.url));

@@ -18,7 +18,7 @@ import {
   matchesHost,
   parseKnownHosts,
   type KnownHostNames,
-} from '../../src/proxy/knownhosts.js';
+} from '../../src/ssh/knownhosts.js';
 
 // Compiled to dist/test/proxy/, three levels below the repo root.
 const fixtureDir = fileURLToPath(new URL('../../../fixtures/knownhosts/', import.meta.url));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TunnelError } from '../../src/errors.js';
-import { hostNameProblem, socketPathFor, socketPathLimit, validateSocketDir } from '../../src/proxy/hostname.js';
+import { hostNameProblem, socketPathFor, socketPathLimit, validateSocketDir } from '../../src/ssh/hostname.js';
 import { BAD_HOST_NAMES } from './bad-host-names.js';
 
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { TunnelError } from '../../src/errors.js';
-import { type ExpandContext, expandPath, jumpConfigFrom, parseJumpSpec, parseSshG, sshGArgs } from '../../src/proxy/jump.js';
+import { type ExpandContext, expandPath, jumpConfigFrom, parseJumpSpec, parseSshG, sshGArgs } from '../../src/jump/jump.js';
 
 const ctx: ExpandContext = { home: '/home/me', localUser: 'me', uid: 1000, localHostName: 'laptop.lan', env: { SSH_AUTH_SOCK: '/run/agent.sock', KEYS: '/keys' } };
 

@@ -1,5 +1,5 @@
 import { TunnelError } from '../errors.js';
-import { quoteForMessage } from './hostname.js';
+import { quoteForMessage } from '../ssh/hostname.js';
 
 /** What the user typed after `--jump`: an ssh_config alias or `[user@]host[:port]`. */
 export interface JumpSpec {

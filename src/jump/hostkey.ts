@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TunnelError } from '../errors.js';
-import { decideHostKey, parseStrictHostKeyChecking, renderAddedKeyMessage, renderAskPrompt, renderHostKeyMessage, type HostKeyMessageContext } from './hostkey-policy.js';
+import { decideHostKey, parseStrictHostKeyChecking, renderAddedKeyMessage, renderAskPrompt, renderHostKeyMessage, type HostKeyMessageContext } from '../ssh/hostkey-policy.js';
 import type { JumpConfig } from './jump.js';
 import {
   checkHostKey,
@@ -14,7 +14,7 @@ import {
   knownKeyTypes,
   parseKnownHosts,
   type KnownHostEntry,
-} from './knownhosts.js';
+} from '../ssh/knownhosts.js';
 
 export interface HostKeyIo {
   /** Asks a question on the terminal; undefined when there is none. */
