@@ -1,6 +1,8 @@
+import { createRequire } from 'node:module';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import ssh2, { type Client } from 'ssh2';
 import { TunnelError } from '../errors.js';
+import { type LibraryAlgorithms, offeredAlgorithms } from '../ssh/algorithms.js';
 import { type AuthDeps, type AuthReport, createAuthHandler, defaultAuthDeps } from './auth.js';
 import type { HostKeyGuard } from './hostkey.js';
 import type { JumpConfig } from './jump.js';
@@ -100,15 +102,44 @@ function sshError(jump: JumpConfig, error: Error & { level?: string }, guard: Ho
     );
   }
   if (/host key format|host key/i.test(error.message) && error.level === 'handshake') {
-    return new TunnelError('hostKey', `${jump.name} offers none of the host key types known_hosts has for it (${error.message}): its host key may have changed; verify it with \`ssh ${jump.name}\``);
+    return new TunnelError(
+      'hostKey',
+      `${jump.name} offers no host key algorithm that ssh would accept from it (${error.message}): check HostKeyAlgorithms and the key types known_hosts has for it; its host key may have changed: verify it with \`ssh ${jump.name}\``,
+    );
   }
   if ((error as NodeJS.ErrnoException).code) return socketError(jump, error as NodeJS.ErrnoException);
   return new TunnelError('unreachable', `the SSH connection to ${where(jump)} failed (${error.message}): check that it is an SSH server and that its sshd accepts connections (MaxStartups, firewalls)`, { cause: error });
 }
 
+/** ssh2's algorithm lists, which it does not export. */
+interface Ssh2Constants {
+  DEFAULT_KEX: string[];
+  SUPPORTED_KEX: string[];
+  DEFAULT_SERVER_HOST_KEY: string[];
+  SUPPORTED_SERVER_HOST_KEY: string[];
+  DEFAULT_CIPHER: string[];
+  SUPPORTED_CIPHER: string[];
+  DEFAULT_MAC: string[];
+  SUPPORTED_MAC: string[];
+}
+
+const constants = createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as Ssh2Constants;
+const LIBRARY: LibraryAlgorithms = {
+  supported: { hostKey: constants.SUPPORTED_SERVER_HOST_KEY, kex: constants.SUPPORTED_KEX, cipher: constants.SUPPORTED_CIPHER, mac: constants.SUPPORTED_MAC },
+  preferred: { hostKey: constants.DEFAULT_SERVER_HOST_KEY, kex: constants.DEFAULT_KEX, cipher: constants.DEFAULT_CIPHER, mac: constants.DEFAULT_MAC },
+};
+
+/** Only what the user's ssh would offer this jump; host key types limited to the known ones. */
+function libraryAlgorithms(jump: JumpConfig, guard: HostKeyGuard): ssh2.Algorithms {
+  const offered = offeredAlgorithms(jump.algorithms, LIBRARY, guard.knownTypes, jump.name);
+  return { serverHostKey: offered.hostKey, kex: offered.kex, cipher: offered.cipher, hmac: offered.mac } as ssh2.Algorithms;
+}
+
 /** A ready SSH connection to the jump: host key verified, authenticated. */
 export async function connectJump(jump: JumpConfig, options: ConnectOptions): Promise<Client> {
+  const algorithms = libraryAlgorithms(jump, options.guard);
   const socket = await openTcp(jump);
+  options.guard.connectedTo(socket.remoteAddress);
   const client = new ssh2.Client();
   const report: AuthReport = { agentUsed: false, keysTried: [], locked: [], wrongPassphrase: false };
   const handshakeSeconds = jump.connectTimeoutSeconds ?? DEFAULT_HANDSHAKE_SECONDS;
@@ -172,7 +203,7 @@ export async function connectJump(jump: JumpConfig, options: ConnectOptions): Pr
       sock: socket,
       username: jump.user,
       hostVerifier: options.guard.verifier,
-      algorithms: options.guard.algorithms ? { serverHostKey: options.guard.algorithms as never } : undefined,
+      algorithms,
       authHandler: createAuthHandler(jump, auth, report),
       keepaliveInterval: jump.serverAliveIntervalSeconds * 1000,
       keepaliveCountMax: jump.serverAliveCountMax,

@@ -9,6 +9,9 @@ export interface JumpSpec {
 }
 
 const JUMP_FORM = /^(?:([^@\s]+)@)?(\[[0-9A-Fa-f:.%a-zA-Z]+\]|[^@:\s[\]]+)(?::(\d{1,5}))?$/;
+// Letters, digits, '.', '_' and '-' only: nothing a shell, a `Match exec` or a `%` token could act on.
+const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
+const SAFE_BRACKETED = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
 
 export function parseJumpSpec(text: string): JumpSpec {
   const bad = (why: string): TunnelError =>
@@ -18,8 +21,12 @@ export function parseJumpSpec(text: string): JumpSpec {
   const match = JUMP_FORM.exec(text);
   if (!match) throw bad('it is not of the form');
   const [, user, rawHost = '', rawPort] = match;
-  const host = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
+  const bracketed = rawHost.startsWith('[');
+  const host = bracketed ? rawHost.slice(1, -1) : rawHost;
   if (host.startsWith('-') || (user !== undefined && user.startsWith('-'))) throw bad('a part may not start with "-"');
+  if (!(bracketed ? SAFE_BRACKETED : SAFE_NAME).test(host) || (user !== undefined && !SAFE_NAME.test(user))) {
+    throw bad('the user and host may contain only ASCII letters, digits, ".", "_" and "-"');
+  }
   const spec: JumpSpec = { host };
   if (user !== undefined) spec.user = user;
   if (rawPort !== undefined) {
@@ -67,8 +74,16 @@ export interface JumpConfig {
   identitiesOnly: boolean;
   /** Agent socket path, or undefined for no agent. */
   identityAgent: string | undefined;
+  /** Empty for `none`. */
   userKnownHostsFiles: string[];
   globalKnownHostsFiles: string[];
+  /** RevokedHostKeys as ssh -G prints it, one entry per file; empty for none. */
+  revokedHostKeys: string[];
+  /** KnownHostsCommand as written (tokens unexpanded); undefined for none. */
+  knownHostsCommand: string | undefined;
+  checkHostIp: boolean;
+  /** The algorithm lists ssh would offer, as `ssh -G` resolves them (`+`, `-` and `^` applied). */
+  algorithms: JumpAlgorithms;
   strictHostKeyChecking: string;
   hashKnownHosts: boolean;
   hostKeyAlias: string | undefined;
@@ -78,6 +93,15 @@ export interface JumpConfig {
   serverAliveCountMax: number;
   proxyCommand: string | undefined;
   proxyJump: string | undefined;
+  /** The local facts `%` tokens expand to. */
+  context: ExpandContext;
+}
+
+export interface JumpAlgorithms {
+  hostKey: string[];
+  kex: string[];
+  cipher: string[];
+  mac: string[];
 }
 
 export interface ExpandContext {
@@ -130,9 +154,15 @@ export function jumpConfigFrom(options: SshOptions, name: string, ctx: ExpandCon
   const port = integer(options, 'port', 22);
   const user = first(options, 'user') ?? ctx.localUser;
   const expand = (p: string): string => expandPath(p, { hostName, port, user, name }, ctx);
-  const list = (key: string): string[] => (options.get(key) ?? []).flatMap((v) => v.split(' ')).filter(Boolean).map(expand);
+  const words = (key: string): string[] => (options.get(key) ?? []).flatMap((v) => v.split(' ')).filter(Boolean);
+  // ssh reads `none` in first place as no file at all, never as a file named "none".
+  const files = (key: string): string[] => {
+    const all = words(key);
+    return all[0]?.toLowerCase() === 'none' ? [] : all.map(expand);
+  };
+  const commaList = (key: string): string[] => (first(options, key) ?? '').split(',').filter(Boolean);
   const timeout = first(options, 'connecttimeout');
-  const none = (value: string | undefined): string | undefined => (value === undefined || value === 'none' ? undefined : value);
+  const none = (value: string | undefined): string | undefined => (value === undefined || value.toLowerCase() === 'none' ? undefined : value);
   return {
     name,
     hostName,
@@ -141,8 +171,17 @@ export function jumpConfigFrom(options: SshOptions, name: string, ctx: ExpandCon
     identityFiles: (options.get('identityfile') ?? []).map(expand),
     identitiesOnly: yes(first(options, 'identitiesonly')),
     identityAgent: agentPath(first(options, 'identityagent'), ctx, expand),
-    userKnownHostsFiles: list('userknownhostsfile'),
-    globalKnownHostsFiles: list('globalknownhostsfile'),
+    userKnownHostsFiles: files('userknownhostsfile'),
+    globalKnownHostsFiles: files('globalknownhostsfile'),
+    revokedHostKeys: words('revokedhostkeys')[0]?.toLowerCase() === 'none' ? [] : words('revokedhostkeys'),
+    knownHostsCommand: none(first(options, 'knownhostscommand')),
+    checkHostIp: yes(first(options, 'checkhostip')),
+    algorithms: {
+      hostKey: commaList('hostkeyalgorithms'),
+      kex: commaList('kexalgorithms'),
+      cipher: commaList('ciphers'),
+      mac: commaList('macs'),
+    },
     strictHostKeyChecking: first(options, 'stricthostkeychecking') ?? 'ask',
     hashKnownHosts: yes(first(options, 'hashknownhosts')),
     hostKeyAlias: first(options, 'hostkeyalias'),
@@ -152,5 +191,6 @@ export function jumpConfigFrom(options: SshOptions, name: string, ctx: ExpandCon
     serverAliveCountMax: integer(options, 'serveralivecountmax', 3),
     proxyCommand: none(first(options, 'proxycommand')),
     proxyJump: none(first(options, 'proxyjump')),
+    context: ctx,
   };
 }

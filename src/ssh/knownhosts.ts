@@ -13,6 +13,8 @@ export interface KnownHostEntry {
   hosts: string;
   keyType: string;
   key: Buffer;
+  /** Set for lines a KnownHostsCommand printed: ssh never records next to those. */
+  source?: 'command';
 }
 
 export type HostKeyCheck =
@@ -58,11 +60,11 @@ const HOST_KEY_ALGORITHMS: ReadonlyArray<readonly [algorithm: string, keyType: s
 ];
 
 /** Parses known_hosts text; lines OpenSSH would reject are skipped, never thrown on. */
-export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
+export function parseKnownHosts(text: string, file: string, source?: 'command'): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
   text.split('\n').forEach((raw, index) => {
     const entry = parseKnownHostsLine(raw, file, index + 1);
-    if (entry !== null) entries.push(entry);
+    if (entry !== null) entries.push(source ? { ...entry, source } : entry);
   });
   return entries;
 }
@@ -79,7 +81,8 @@ function parseKnownHostsLine(raw: string, file: string, line: number): KnownHost
   return { file, line, marker, hosts, keyType, key };
 }
 
-function decodeKeyBlob(base64: string): Buffer | null {
+/** The blob of a base64 public key, or null unless it is well formed. */
+export function decodeKeyBlob(base64: string): Buffer | null {
   if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return null;
   const blob = Buffer.from(base64, 'base64');
   return hasValidLayout(blob) ? blob : null;
