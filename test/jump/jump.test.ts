@@ -22,6 +22,16 @@ describe('parseJumpSpec', () => {
   for (const [text, spec] of cases) test(`parses ${text}`, () => assert.deepEqual(parseJumpSpec(text), spec));
 
   const bad = ['', '-oProxyCommand=x', 'me@-jump', '-l@jump', 'jump:0', 'jump:70000', 'jump:port', 'a b', 'jump\n', 'a@b@c', 'jump:22:22'];
+  // Shell metacharacters without whitespace: refused before `ssh -G` or anything else runs.
+  const shellish = [
+    'x$(touch M)', 'x`touch M`', 'x;touch', 'x|cat', 'x&', 'x&&y', "x'y", 'x"y', 'x<y', 'x>y', 'x\\y', 'x$HOME', 'x${HOME}',
+    'x%h', 'x*', 'x?', 'x!', 'x#', 'x~', 'x(y)', 'x{y}', 'x=y', 'x,y', 'x+y', 'x/y', 'u$(id)@jump', 'u;x@jump', "u'@jump", 'u`id`@jump',
+    '[::1;id]', '[::1$(id)]', '[::1]:22;x', 'x\ty', 'jump%', 'j^mp', 'x\u00e9',
+  ];
+  for (const text of shellish) {
+    test(`refuses ${JSON.stringify(text)} before anything runs`, () =>
+      assert.throws(() => parseJumpSpec(text), (e: unknown) => e instanceof TunnelError && e.code === 'usage' && e.message.includes('--jump')));
+  }
   for (const text of bad) {
     test(`refuses ${JSON.stringify(text)}`, () =>
       assert.throws(() => parseJumpSpec(text), (e: unknown) => e instanceof TunnelError && e.code === 'usage' && e.message.includes('--jump')));
@@ -97,6 +107,25 @@ describe('jumpConfigFrom real ssh -G output', () => {
     assert.equal(jump.batchMode, true);
     assert.equal(jump.proxyCommand, undefined);
     assert.equal(jump.proxyJump, undefined);
+    assert.equal(jump.checkHostIp, false);
+    assert.deepEqual(jump.revokedHostKeys, []);
+    assert.equal(jump.knownHostsCommand, undefined);
+    assert.ok(jump.algorithms.hostKey.includes('ssh-ed25519') && jump.algorithms.kex.length > 0 && jump.algorithms.cipher.length > 0 && jump.algorithms.mac.length > 0);
+  });
+
+  test('none means no file, never a file named "none"; RevokedHostKeys, KnownHostsCommand, CheckHostIP, algorithms', () => {
+    const out = run([
+      '-G', '-F', config, '-o', 'UserKnownHostsFile=none', '-o', 'GlobalKnownHostsFile=none', '-o', 'RevokedHostKeys=/etc/revoked', '-o', 'KnownHostsCommand=/bin/kh %H %t',
+      '-o', 'CheckHostIP=yes', '-o', 'HostKeyAlgorithms=rsa-sha2-512,rsa-sha2-256', '-o', 'KexAlgorithms=-sntrup761x25519-sha512@openssh.com', 'jump',
+    ]);
+    const jump = jumpConfigFrom(parseSshG(out), 'jump', ctx);
+    assert.deepEqual(jump.userKnownHostsFiles, []);
+    assert.deepEqual(jump.globalKnownHostsFiles, []);
+    assert.deepEqual(jump.revokedHostKeys, ['/etc/revoked']);
+    assert.equal(jump.knownHostsCommand, '/bin/kh %H %t');
+    assert.equal(jump.checkHostIp, true);
+    assert.deepEqual(jump.algorithms.hostKey, ['rsa-sha2-512', 'rsa-sha2-256']);
+    assert.equal(jump.algorithms.kex.includes('sntrup761x25519-sha512@openssh.com'), false);
   });
 
   test('user@host:port on the command line wins over the file, as with ssh', () => {
