@@ -4,7 +4,7 @@ import { parseCommandArgs } from './args.js';
 import { quoteForMessage } from '../ssh/hostname.js';
 import { checkServer } from '../setup/server/check.js';
 import { renderInstructions } from '../setup/server/instructions.js';
-import { parsePublicKeys } from '../setup/server/keys.js';
+import { opensshKeyProblem, parsePublicKey } from '../setup/server/keys.js';
 import { defaultLayout, serverModes, type ServerLayout, type ServerMode } from '../setup/server/layout.js';
 import { buildServerPlan, type ServerPlan } from '../setup/server/plan.js';
 import { renderSetupScript } from '../setup/server/render-script.js';
@@ -25,7 +25,8 @@ sshd settings (a drop-in, ${defaultLayout.dropIn}), all as one bash script to re
   --socket-dir DIR    where clients open DIR/NAME.sock: tunnel-config proxy --socket-dir (default ${DEFAULT_SOCKET_DIR})
   --hosts NAME,...    the hidden hosts (needed in per-host mode); repeat it or separate names with commas
   --client-user USER  an account clients log in to the jumphost as; it joins ${defaultLayout.clientsGroup} (repeatable)
-  --key NAME=FILE     host NAME's public key file (.pub); a host without one gets a file to fill in by hand
+  --key NAME=FILE     host NAME's public key file (.pub): one key line, which ssh-keygen -l must read; a host
+                      without one gets a file to fill in by hand
   --print             print the script on stdout (the default)
   --apply             run the script (as root)
   --check             check the jumphost against these options (sshd -t, sshd -T, accounts, modes);
@@ -106,6 +107,7 @@ export function parseServerSetupArgs(argv: string[]): ServerSetupArgs {
   };
 }
 
+/** Each --key file: one public key line of ours (keys.ts), and a key OpenSSH reads (ssh-keygen -l). */
 async function readKeys(args: ServerSetupArgs, deps: ServerSetupDeps): Promise<Record<string, string[]>> {
   const keys: Record<string, string[]> = {};
   for (const [host, file] of Object.entries(args.keyFiles)) {
@@ -115,7 +117,10 @@ async function readKeys(args: ServerSetupArgs, deps: ServerSetupDeps): Promise<R
     } catch (error) {
       throw usage(`--key ${host}=${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    keys[host] = parsePublicKeys(text, host, file);
+    const key = parsePublicKey(text, host, file);
+    const problem = await opensshKeyProblem(text, deps.runner);
+    if (problem) throw new TunnelError('usage', `--key ${host}=${file}: ${problem}`);
+    keys[host] = [key];
   }
   return keys;
 }

@@ -1,5 +1,6 @@
 import { TunnelError } from '../../errors.js';
 import { quoteForMessage } from '../../ssh/hostname.js';
+import type { SetupRunner } from './runner.js';
 
 const keyTypes = new Set([
   'ssh-ed25519',
@@ -29,22 +30,31 @@ function publicKeyProblem(line: string): string | undefined {
 }
 
 /**
- * The public keys in the text of a host's .pub (or authorized_keys-like) file, as `TYPE BASE64`:
- * comments are dropped, since the line we write names the host itself.
+ * The one public key of a host's .pub file, as `TYPE BASE64`: the file must be exactly one key line (a final
+ * line break aside), with no options before the key; its comment is dropped, since our line names the host.
+ * OpenSSH's own check of the key itself is opensshKeyProblem's.
  */
-export function parsePublicKeys(text: string, host: string, file: string): string[] {
-  const keys: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const problem = publicKeyProblem(line);
-    if (problem) throw new TunnelError('usage', `--key ${host}=${file}: line ${index + 1} ${problem}`);
-    const [type, blob] = line.split(/\s+/);
-    const key = `${type} ${blob}`;
-    if (!keys.includes(key)) keys.push(key);
-  });
-  if (keys.length === 0) throw new TunnelError('usage', `--key ${host}=${file}: no public key in the file (give the host's .pub file, e.g. /etc/ssh/ssh_host_ed25519_key.pub or ~/.ssh/id_ed25519.pub)`);
-  return keys;
+export function parsePublicKey(text: string, host: string, file: string): string {
+  const where = `--key ${host}=${file}`;
+  const lines = text.replace(/\s+$/, '').split(/\r?\n/);
+  const line = (lines[0] ?? '').trim();
+  if (line === '') throw new TunnelError('usage', `${where}: no public key on its first line (give the host's .pub file, e.g. /etc/ssh/ssh_host_ed25519_key.pub or ~/.ssh/id_ed25519.pub)`);
+  const problem = publicKeyProblem(line);
+  if (problem) throw new TunnelError('usage', `${where}: line 1 ${problem}`);
+  if (lines.length > 1) throw new TunnelError('usage', `${where}: has ${lines.length} lines; a .pub file is one key line, and a host gets one key here`);
+  const [type, blob] = line.split(/\s+/);
+  return `${type} ${blob}`;
+}
+
+/** OpenSSH's word on a key file's text: undefined when `ssh-keygen -l` reads exactly one public key in it. */
+export async function opensshKeyProblem(text: string, runner: SetupRunner): Promise<string | undefined> {
+  const result = await runner.run('ssh-keygen', ['-l', '-f', '-'], { input: text, timeoutMs: 20_000 });
+  if (result.code === null && !result.timedOut) throw new TunnelError('usage', `ssh-keygen (OpenSSH) is needed to check the --key files and did not run: ${result.stderr.trim()}`);
+  const said = (result.stderr.trim().split('\n')[0] ?? '').replace(/^\(stdin\) /, 'it ');
+  if (result.code !== 0) return `OpenSSH does not read it as a public key (ssh-keygen -l: ${said || `exit ${String(result.code)}`}): is it cut short, or has something been added?`;
+  const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length !== 1) return `ssh-keygen -l finds ${lines.length} keys in it; give one`;
+  return undefined;
 }
 
 /** One authorized_keys line for a host's key. */
