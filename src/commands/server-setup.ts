@@ -3,6 +3,7 @@ import { ExitCode, TunnelError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
 import { quoteForMessage } from '../ssh/hostname.js';
 import { checkServer } from '../setup/server/check.js';
+import { claimProblem } from '../setup/server/claim.js';
 import { renderInstructions } from '../setup/server/instructions.js';
 import { opensshKeyProblem, parsePublicKey } from '../setup/server/keys.js';
 import { defaultLayout, serverModes, type ServerLayout, type ServerMode } from '../setup/server/layout.js';
@@ -22,7 +23,8 @@ sshd settings (a drop-in, ${defaultLayout.dropIn}), all as one bash script to re
   --mode per-host     one account per hidden host, chrooted: its key can bind its own socket only (default)
   --mode shared       the seed recipe's one account "${defaultLayout.sharedAccount}", hardened; every host can still
                       replace every other host's socket
-  --socket-dir DIR    where clients open DIR/NAME.sock: tunnel-config proxy --socket-dir (default ${DEFAULT_SOCKET_DIR})
+  --socket-dir DIR    where clients open DIR/NAME.sock: tunnel-config proxy --socket-dir (default ${DEFAULT_SOCKET_DIR});
+                      a new directory, an empty one or one it set up before: never a system directory or a home
   --hosts NAME,...    the hidden hosts (needed in per-host mode); repeat it or separate names with commas
   --client-user USER  an account clients log in to the jumphost as; it joins ${defaultLayout.clientsGroup} (repeatable)
   --key NAME=FILE     host NAME's public key file (.pub): one key line, which ssh-keygen -l must read; a host
@@ -125,6 +127,16 @@ async function readKeys(args: ServerSetupArgs, deps: ServerSetupDeps): Promise<R
   return keys;
 }
 
+/** One message per directory named on the command line that is not ours to take; the script checks again when it runs. */
+async function claimProblems(plan: ServerPlan, runner: SetupRunner): Promise<string[]> {
+  const problems: string[] = [];
+  for (const dir of plan.dirs) {
+    const problem = dir.flag === undefined ? undefined : await claimProblem(dir, plan, runner);
+    if (problem) problems.push(`${dir.flag} ${dir.path}: it ${problem}; choose a directory of its own: a new one (server-setup creates it), an empty one, or one it set up before`);
+  }
+  return problems;
+}
+
 /** Runs the script from a file (not stdin, which a command in it could read), passing its output on line by line. */
 async function applyScript(script: string, plan: ServerPlan, io: CommandIo, runner: SetupRunner): Promise<void> {
   if (!runner.isRoot()) {
@@ -159,12 +171,15 @@ export async function runServerSetup(args: ServerSetupArgs, io: CommandIo, deps:
     keys: await readKeys(args, deps),
     layout: deps.layout,
   });
+  const claims = await claimProblems(plan, deps.runner);
+  // a script is neither printed nor run for a directory that is not ours; --check alone reports it
+  if ((args.print || args.apply) && claims[0] !== undefined) throw new TunnelError('usage', claims[0]);
   const dropIn = renderSshdDropIn(plan);
   const script = renderSetupScript(plan, dropIn);
   if (args.print) io.stdout(script);
   if (args.apply) await applyScript(script, plan, io, deps.runner);
   if (!args.check) return 0;
-  const problems = await checkServer(plan, dropIn, deps.runner);
+  const problems = [...claims, ...(await checkServer(plan, dropIn, deps.runner))];
   for (const problem of problems) io.stderr(`tunnel-config: check: ${problem}`);
   if (problems.length > 0) return setupFailedExit;
   io.stderr(`tunnel-config: check: ok: ${plan.accounts.length} tunnel account(s), ${plan.hosts.length} host(s), sshd -t passes and applies the settings`);

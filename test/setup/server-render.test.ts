@@ -235,6 +235,8 @@ function fakeRunner(options: { root: boolean; exit?: number; output?: string }):
     stat: async () => undefined,
     readFile: async () => undefined,
     readLink: async () => undefined,
+    readDir: async () => undefined,
+    realPath: async (path) => path,
     async withTempDir(body) {
       const dir = mkdtempSync(join(scratch, 'run-'));
       return body(dir, async (name, text) => {

@@ -29,6 +29,11 @@ export interface DirSpec {
   mode: number;
   /** One line for the script's comment. */
   why: string;
+  /**
+   * The option that named this directory, when the user did: it is then taken only if it is missing, empty
+   * or already exactly as we leave it, and never when it is a system directory or a home (see claim.ts).
+   */
+  flag?: string;
 }
 
 export interface HostSpec {
@@ -162,7 +167,7 @@ export function buildServerPlan(request: ServerSetupRequest): ServerPlan {
           },
         ]),
         root(layout.authorizedKeysDir, 'the tunnel accounts\' authorized_keys files'),
-        { path: socketDir, owner: 'root', group: layout.clientsGroup, mode: 0o750, why: `what clients open: only root writes here, only ${layout.clientsGroup} may enter` },
+        { path: socketDir, owner: 'root', group: layout.clientsGroup, mode: 0o750, why: `what clients open: only root writes here, only ${layout.clientsGroup} may enter`, flag: '--socket-dir' },
       ],
       links: hostSpecs.map((host) => ({ path: host.socketPath, target: host.realPath ?? '' })),
       keyFiles: hostSpecs.map(({ name, account }) => ({ path: `${layout.authorizedKeysDir}/${account}`, account, entries: [keyEntry(name)] })),
@@ -179,7 +184,7 @@ export function buildServerPlan(request: ServerSetupRequest): ServerPlan {
       clientUsers: request.clientUsers,
       dirs: [
         root(layout.authorizedKeysDir, `the tunnel account's authorized_keys file`),
-        { path: socketDir, owner: account, group: layout.clientsGroup, mode: 0o750, why: `the sockets: ${account} binds them, only ${layout.clientsGroup} may enter` },
+        { path: socketDir, owner: account, group: layout.clientsGroup, mode: 0o750, why: `the sockets: ${account} binds them, only ${layout.clientsGroup} may enter`, flag: '--socket-dir' },
       ],
       links: [],
       keyFiles: [{ path: `${layout.authorizedKeysDir}/${account}`, account, entries: hosts.map(keyEntry) }],

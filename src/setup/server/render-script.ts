@@ -1,7 +1,9 @@
+import { systemDirs, systemTrees } from './claim.js';
 import { renderInstructions } from './instructions.js';
 import { authorizedKeyLine, tunnelKeyOptions } from './keys.js';
 import type { KeyFileSpec, ServerPlan } from './plan.js';
 import { expectedSettings } from './render-sshd.js';
+import { claimHelpers } from './script-claim.js';
 import { reloadSshd, scriptHelpers } from './script-helpers.js';
 
 /** One word for bash: plain words as they are, anything else single-quoted. */
@@ -71,6 +73,25 @@ function dropInSteps(plan: ServerPlan, dropIn: string): string[] {
   ];
 }
 
+/** The checks that keep the script from taking over a directory named on the command line (see claim.ts). */
+function claimSteps(plan: ServerPlan): string[] {
+  const named = plan.dirs.filter((dir) => dir.flag !== undefined);
+  if (named.length === 0) return [];
+  return [
+    "# The system's directories: a directory named on the command line may not be one, hold one or lie in one.",
+    `system_dirs=(${systemDirs.map(shellWord).join(' ')})`,
+    `system_trees=(${systemTrees.map(shellWord).join(' ')})`,
+    '# Our accounts, NAME:HOME: their homes are set by this script, so they are no one else\'s.',
+    `our_accounts=(${plan.accounts.map((account) => shellWord(`${account.name}:${account.home}`)).join(' ')})`,
+    '',
+    claimHelpers,
+    '# Directories named on the command line: taken only if missing, empty or already as this script leaves',
+    '# them, never a system directory or a home; checked here, before anything changes, and again before chown.',
+    ...named.map((dir) => command('check_claim', dir.path, dir.owner, dir.group, octal(dir.mode))),
+    '',
+  ];
+}
+
 function header(plan: ServerPlan): string[] {
   const clients = plan.clientUsers.length > 0 ? plan.clientUsers.join(' ') : '(none named)';
   const hosts = plan.hosts.length > 0 ? plan.hosts.map((host) => host.name).join(' ') : '(none named)';
@@ -115,6 +136,7 @@ export function renderSetupScript(plan: ServerPlan, dropIn: string): string {
     '',
     scriptHelpers,
     ...(layout.reloadSshd ? [reloadSshd] : []),
+    ...claimSteps(plan),
     '# Groups: the tunnel accounts, and the client accounts that may open the sockets.',
     ...plan.groups.map((group) => command('group', group)),
     '',
@@ -124,7 +146,7 @@ export function renderSetupScript(plan: ServerPlan, dropIn: string): string {
     '# Directories above ours.',
     ...plan.parents.map((dir) => command('safe_parent', dir)),
     '',
-    ...plan.dirs.flatMap((dir) => [`# ${dir.why}`, command('own_dir', dir.path, dir.owner, dir.group, octal(dir.mode))]),
+    ...plan.dirs.flatMap((dir) => [`# ${dir.why}`, command(dir.flag === undefined ? 'own_dir' : 'claim_dir', dir.path, dir.owner, dir.group, octal(dir.mode))]),
     ...(plan.links.length > 0 ? ['', `# What clients open: ${plan.socketDir}/NAME.sock, root's links to the sockets in the chroots.`] : []),
     ...plan.links.map((link) => command('link', link.path, link.target)),
     '',

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { basename, dirname, resolve } from 'node:path/posix';
 
 export interface CommandResult {
   code: number | null;
@@ -34,6 +35,10 @@ export interface SetupRunner {
   stat(path: string, follow?: boolean): Promise<FileFacts | undefined>;
   readFile(path: string): Promise<string | undefined>;
   readLink(path: string): Promise<string | undefined>;
+  /** The names in a directory; undefined when there is no directory there. */
+  readDir(path: string): Promise<string[] | undefined>;
+  /** The absolute path with every symbolic link resolved, like `realpath -m`: a part that does not exist is kept as given. */
+  realPath(path: string): Promise<string>;
   /** Runs `body` with a fresh private directory, removed afterwards. */
   withTempDir<T>(body: (dir: string, write: (name: string, text: string) => Promise<string>) => Promise<T>): Promise<T>;
 }
@@ -90,6 +95,16 @@ export const systemRunner: SetupRunner = {
   },
   readFile: (path) => readFile(path, 'utf8').catch(absent),
   readLink: (path) => readlink(path).catch(absent),
+  readDir: (path) => readdir(path).catch(absent),
+  async realPath(path) {
+    const missing: string[] = [];
+    for (let at = resolve(path); ; at = dirname(at)) {
+      const found = await realpath(at).catch(absent);
+      if (found !== undefined) return resolve(found, ...missing);
+      if (at === '/') return resolve(path);
+      missing.unshift(basename(at));
+    }
+  },
   async withTempDir(body) {
     const dir = await mkdtemp(join(tmpdir(), 'tunnel-config-server-'));
     try {

@@ -122,12 +122,12 @@ export function createMachine(): Machine {
   };
 }
 
-/** A test-owned login account (a client, or a stranger): no password, keys from KEYS/NAME. */
-export function addUser(machine: Machine, suffix: string, groups: string[] = []): string {
+/** A test-owned login account (a client, or a stranger): no password, keys from KEYS/NAME; its home is not created. */
+export function addUser(machine: Machine, suffix: string, groups: string[] = [], home = '/nonexistent'): string {
   const name = `${machine.prefix}${suffix}`;
   const result = spawnSync(
     'useradd',
-    ['--system', '--no-user-group', '--gid', 'nogroup', ...(groups.length ? ['--groups', groups.join(',')] : []), '--home-dir', '/nonexistent', '--no-create-home', '--shell', '/bin/sh', '--password', '*', name],
+    ['--system', '--no-user-group', '--gid', 'nogroup', ...(groups.length ? ['--groups', groups.join(',')] : []), '--home-dir', home, '--no-create-home', '--shell', '/bin/sh', '--password', '*', name],
     { encoding: 'utf8', timeout: 20_000 },
   );
   if (result.status !== 0) throw new Error(`useradd ${name}: ${result.stderr}`);
