@@ -128,6 +128,7 @@ function assertSshAsExpected(scenario: Scenario, ssh: RunResult): void {
 function assertProxyRefused(proxy: ProxyRun, codes: number[], why: string): void {
   const context = `${why}\n${describeProxy(proxy)}`;
   assert.equal(proxy.timedOut, false, context);
+  assert.notEqual(proxy.code, 0, `the proxy connected: ${context}`);
   assert.equal(proxy.stdout.length, 0, `stdout must be empty: ${context}`);
   assert.ok(proxy.code !== null && codes.includes(proxy.code), `expected exit ${codes.join(' or ')}, got ${String(proxy.code)}: ${firstLine(proxy.stderr)}\n${context}`);
   assert.match(proxy.stderr, /^tunnel-config: /, context);
