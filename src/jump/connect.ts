@@ -129,9 +129,9 @@ const LIBRARY: LibraryAlgorithms = {
   preferred: { hostKey: constants.DEFAULT_SERVER_HOST_KEY, kex: constants.DEFAULT_KEX, cipher: constants.DEFAULT_CIPHER, mac: constants.DEFAULT_MAC },
 };
 
-/** Only what the user's ssh would offer this jump; host key types limited to the known ones. */
+/** Only what the user's ssh would offer this jump, host key algorithms in ssh's order. */
 function libraryAlgorithms(jump: JumpConfig, guard: HostKeyGuard): ssh2.Algorithms {
-  const offered = offeredAlgorithms(jump.algorithms, LIBRARY, guard.knownTypes, jump.name);
+  const offered = offeredAlgorithms(jump.algorithms, LIBRARY, guard.knownTypes, jump.name, jump.algorithms.hostKeyOrderedByKnownHosts);
   return { serverHostKey: offered.hostKey, kex: offered.kex, cipher: offered.cipher, hmac: offered.mac } as ssh2.Algorithms;
 }
 

@@ -18,7 +18,8 @@ import {
   formatKnownHostsLine,
   keyTypeOfBlob,
   knownHostNames,
-  knownKeyTypes,
+  matchesHost,
+  orderingKeyTypes,
   parseKnownHosts,
   type HostKeyCheck,
   type KnownHostEntry,
@@ -37,7 +38,7 @@ export interface HostKeyIo {
 export type HostVerifier = (key: Buffer, verify: (valid: boolean) => void) => boolean | undefined;
 
 export interface HostKeyGuard {
-  /** Key types known for the jump (files and KnownHostsCommand), to offer only those when there are any. */
+  /** Key types known for the jump as ssh counts them to order its host key algorithms. */
   knownTypes: string[];
   verifier: HostVerifier;
   /** The address the TCP connection reached, for CheckHostIP. */
@@ -147,7 +148,11 @@ export async function createHostKeyGuard(jump: JumpConfig, io: HostKeyIo): Promi
   };
 
   const guard: HostKeyGuard = {
-    knownTypes: [...new Set([...knownKeyTypes(fileEntries, names), ...knownKeyTypes(ordered, jump.hostName)])],
+    // As ssh loads them to order: the files under the lookup name, the command's lines under the host.
+    knownTypes: orderingKeyTypes([
+      ...fileEntries.filter((entry) => matchesHost(entry, names[0])),
+      ...ordered.filter((entry) => matchesHost(entry, jump.hostName)),
+    ]),
     verifier,
     connectedTo: (remote) => {
       address = remote;

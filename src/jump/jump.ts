@@ -1,4 +1,5 @@
 import { TunnelError } from '../errors.js';
+import { ordersByKnownHosts } from '../ssh/algorithms.js';
 import { quoteForMessage } from '../ssh/hostname.js';
 
 /** What the user typed after `--jump`: an ssh_config alias or `[user@]host[:port]`. */
@@ -99,6 +100,8 @@ export interface JumpConfig {
 
 export interface JumpAlgorithms {
   hostKey: string[];
+  /** Whether ssh reorders hostKey by the key types known_hosts has (see ordersByKnownHosts). */
+  hostKeyOrderedByKnownHosts: boolean;
   kex: string[];
   cipher: string[];
   mac: string[];
@@ -149,7 +152,8 @@ function agentPath(value: string | undefined, ctx: ExpandContext, expand: (p: st
   return expand(value);
 }
 
-export function jumpConfigFrom(options: SshOptions, name: string, ctx: ExpandContext): JumpConfig {
+/** `defaults`: `ssh -G -F /dev/null` for any host, OpenSSH's compiled-in settings. */
+export function jumpConfigFrom(options: SshOptions, name: string, ctx: ExpandContext, defaults?: SshOptions): JumpConfig {
   const hostName = first(options, 'hostname') ?? name;
   const port = integer(options, 'port', 22);
   const user = first(options, 'user') ?? ctx.localUser;
@@ -178,6 +182,7 @@ export function jumpConfigFrom(options: SshOptions, name: string, ctx: ExpandCon
     checkHostIp: yes(first(options, 'checkhostip')),
     algorithms: {
       hostKey: commaList('hostkeyalgorithms'),
+      hostKeyOrderedByKnownHosts: ordersByKnownHosts(commaList('hostkeyalgorithms'), defaults?.get('hostkeyalgorithms')?.[0]?.split(',')),
       kex: commaList('kexalgorithms'),
       cipher: commaList('ciphers'),
       mac: commaList('macs'),

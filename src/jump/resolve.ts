@@ -5,7 +5,8 @@ import { type ExpandContext, type JumpConfig, jumpConfigFrom, parseJumpSpec, par
 
 const NOISE = /^Pseudo-terminal will not be allocated/;
 
-function runSshG(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** `ssh -G` output for a jump: OpenSSH's own resolution of ssh_config. */
+export function runSshG(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile('ssh', args, { env, maxBuffer: 1 << 20, timeout: 10_000 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
@@ -25,9 +26,17 @@ export function expandContext(env: NodeJS.ProcessEnv = process.env): ExpandConte
   return { home: me.homedir, localUser: me.username, uid: me.uid, localHostName: hostname(), env };
 }
 
+/** OpenSSH's compiled-in settings, to tell a configured HostKeyAlgorithms from the default. */
+const sshDefaults = (env: NodeJS.ProcessEnv): Promise<string> => runSshG(['-G', '-F', '/dev/null', 'defaults.invalid'], env).catch(() => '');
+
 /** Resolves `--jump` the way `ssh JUMP` would, by asking OpenSSH itself (`ssh -G`). */
 export async function resolveJump(jump: string, configFile: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<JumpConfig> {
+  return (await resolveJumpWithText(jump, configFile, env)).jump;
+}
+
+/** The same, keeping OpenSSH's text: the shared connection is keyed on all of it. */
+export async function resolveJumpWithText(jump: string, configFile: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<{ jump: JumpConfig; sshG: string }> {
   const spec = parseJumpSpec(jump);
-  const text = await runSshG(sshGArgs(spec, configFile), env);
-  return jumpConfigFrom(parseSshG(text), spec.host, expandContext(env));
+  const [sshG, defaults] = await Promise.all([runSshG(sshGArgs(spec, configFile), env), sshDefaults(env)]);
+  return { jump: jumpConfigFrom(parseSshG(sshG), spec.host, expandContext(env), parseSshG(defaults)), sshG };
 }

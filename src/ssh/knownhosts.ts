@@ -48,17 +48,6 @@ const BLOB_FIELD_COUNTS = new Map<string, number>([
   ['sk-ecdsa-sha2-nistp256@openssh.com', 3],
 ]);
 
-/** ssh2's `algorithms.serverHostKey` names, strongest first, and the key type each one verifies. */
-const HOST_KEY_ALGORITHMS: ReadonlyArray<readonly [algorithm: string, keyType: string]> = [
-  ['ssh-ed25519', 'ssh-ed25519'],
-  ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp256'],
-  ['ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp384'],
-  ['ecdsa-sha2-nistp521', 'ecdsa-sha2-nistp521'],
-  ['rsa-sha2-512', 'ssh-rsa'],
-  ['rsa-sha2-256', 'ssh-rsa'],
-  ['ssh-rsa', 'ssh-rsa'],
-];
-
 /** Parses known_hosts text; lines OpenSSH would reject are skipped, never thrown on. */
 export function parseKnownHosts(text: string, file: string, source?: 'command'): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
@@ -224,19 +213,21 @@ function checkName(entries: readonly KnownHostEntry[], name: string, key: Buffer
   return known.length > 0 ? { status: 'changed', entries: known } : { status: 'unknown' };
 }
 
-/** Key types of the plain keys known under any of the names, in file order, without repeats. */
-export function knownKeyTypes(entries: readonly KnownHostEntry[], names: string | KnownHostNames): string[] {
-  const nameList: readonly string[] = typeof names === 'string' ? [names] : names;
-  const types = entries
-    .filter((entry) => entry.marker === null && nameList.some((name) => matchesHost(entry, name)))
-    .map((entry) => entry.keyType);
-  return [...new Set(types)];
-}
-
-/** ssh2 `algorithms.serverHostKey` limited to known key types; undefined means use ssh2's defaults. */
-export function hostKeyAlgorithms(knownTypes: readonly string[]): string[] | undefined {
-  const offered = HOST_KEY_ALGORITHMS.filter(([, keyType]) => knownTypes.includes(keyType)).map(([algorithm]) => algorithm);
-  return offered.length > 0 ? offered : undefined;
+/**
+ * The key types ssh counts as known when it orders host key algorithms (hostfile.c,
+ * lookup_key_in_hostkeys_by_type), from the entries it loaded for the host: a type is known when its
+ * first plain key is not marked @revoked among them.
+ */
+export function orderingKeyTypes(forName: readonly KnownHostEntry[]): string[] {
+  const revoked = forName.filter((entry) => entry.marker === 'revoked');
+  const types: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of forName) {
+    if (entry.marker !== null || seen.has(entry.keyType)) continue;
+    seen.add(entry.keyType);
+    if (!revoked.some((mark) => mark.key.equals(entry.key))) types.push(entry.keyType);
+  }
+  return types;
 }
 
 /** The line `ssh` appends for a new key (no newline), lowercased like OpenSSH's write_host_entry. */

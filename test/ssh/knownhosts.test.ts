@@ -11,10 +11,9 @@ import {
   checkHostKey,
   fingerprintSha256,
   formatKnownHostsLine,
-  hostKeyAlgorithms,
   keyTypeOfBlob,
   knownHostNames,
-  knownKeyTypes,
+  orderingKeyTypes,
   matchesHost,
   parseKnownHosts,
   type KnownHostNames,
@@ -413,42 +412,23 @@ describe('checkHostKey', () => {
   }
 });
 
-describe('knownKeyTypes and hostKeyAlgorithms', () => {
-  const typeCases: Array<[string | KnownHostNames, string[]]> = [
+describe('orderingKeyTypes', () => {
+  const typeCases: Array<[string, string[]]> = [
     ['jump.example.com', ['ssh-ed25519', 'ecdsa-sha2-nistp256']],
-    [knownHostNames('jump.example.com', 2200), ['ssh-ed25519', 'ecdsa-sha2-nistp256']],
-    [knownHostNames('jump.example.com', 2222), ['ssh-ed25519', 'ecdsa-sha2-nistp256']],
+    ['[jump.example.com]:2222', ['ssh-ed25519']],
     ['bastion1.example.net', ['ssh-rsa']],
     ['ca-only.example.org', []],
     ['nowhere.example', []],
   ];
-  for (const [names, types] of typeCases) {
-    test(`known types for ${String(names)}: ${types.join(',') || 'none'}`, () => {
-      assert.deepEqual(knownKeyTypes(plainEntries, names), types);
+  for (const [name, types] of typeCases) {
+    test(`known types for ${name}: ${types.join(',') || 'none'}`, () => {
+      assert.deepEqual(orderingKeyTypes(plainEntries.filter((entry) => matchesHost(entry, name))), types);
     });
   }
 
-  const algorithmCases: Array<[string[], string[] | undefined]> = [
-    [[], undefined],
-    [['ssh-ed25519'], ['ssh-ed25519']],
-    [['ssh-rsa'], ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']],
-    [['ssh-rsa', 'ecdsa-sha2-nistp521', 'ssh-ed25519', 'ecdsa-sha2-nistp256'], ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']],
-    [['ecdsa-sha2-nistp384'], ['ecdsa-sha2-nistp384']],
-    [['ssh-dss'], undefined],
-    [['sk-ssh-ed25519@openssh.com'], undefined],
-  ];
-  for (const [types, algorithms] of algorithmCases) {
-    test(`offers ${algorithms?.join(',') ?? "ssh2's defaults"} for ${types.join(',') || 'no known types'}`, () => {
-      assert.deepEqual(hostKeyAlgorithms(types), algorithms);
-    });
-  }
-
-  test('offers only algorithms ssh2 supports', () => {
-    const require = createRequire(import.meta.url);
-    const { SUPPORTED_SERVER_HOST_KEY } = require('ssh2/lib/protocol/constants.js') as { SUPPORTED_SERVER_HOST_KEY: string[] };
-    const all = hostKeyAlgorithms(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa']) ?? [];
-    assert.equal(all.length, 7);
-    for (const algorithm of all) assert.ok(SUPPORTED_SERVER_HOST_KEY.includes(algorithm), algorithm);
+  test("a type whose first key is @revoked for the name does not count (ssh then orders another type first)", () => {
+    const text = [`h ${publicKeyFields('jump_ed25519').keyType} ${publicKeyFields('jump_ed25519').base64}`, `h ${publicKeyFields('jump_ecdsa256').keyType} ${publicKeyFields('jump_ecdsa256').base64}`, `@revoked h ${publicKeyFields('jump_ed25519').keyType} ${publicKeyFields('jump_ed25519').base64}`].join('\n');
+    assert.deepEqual(orderingKeyTypes(parseKnownHosts(text, 'kh')), ['ecdsa-sha2-nistp256']);
   });
 });
 
