@@ -4,7 +4,7 @@ import { askOnTerminal } from '../tty.js';
 import { openSocketChannel, type ChannelTarget } from './channel.js';
 import { createHostKeyGuard } from '../jump/hostkey.js';
 import { socketPathFor } from '../ssh/hostname.js';
-import { restrictionFromServerDebug } from './restrictions.js';
+import { restrictionFromServerDebug } from '../jump/restrictions.js';
 import { resolveJump } from '../jump/resolve.js';
 import { openStdout, relay } from './relay.js';
 
