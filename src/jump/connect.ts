@@ -6,6 +6,7 @@ import { type LibraryAlgorithms, offeredAlgorithms } from '../ssh/algorithms.js'
 import { type AuthDeps, type AuthReport, createAuthHandler, defaultAuthDeps } from './auth.js';
 import type { HostKeyGuard } from './hostkey.js';
 import type { JumpConfig } from './jump.js';
+import { WholeIdentSocket } from './whole-ident-socket.js';
 
 /** Bound on the SSH handshake when ConnectTimeout is not set, so a blackholed jump cannot hang us forever. */
 const DEFAULT_HANDSHAKE_SECONDS = 30;
@@ -200,7 +201,8 @@ export async function connectJump(jump: JumpConfig, options: ConnectOptions): Pr
     client.once('close', onClose);
     startTimer();
     client.connect({
-      sock: socket,
+      // ssh2's parseHeader loses pieces of an identification line split over several segments
+      sock: new WholeIdentSocket(socket),
       username: jump.user,
       hostVerifier: options.guard.verifier,
       algorithms,
