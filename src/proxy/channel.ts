@@ -24,9 +24,23 @@ export function channelOpenError(target: ChannelTarget, reason: unknown, descrip
   );
 }
 
-export function openSocketChannel(client: Client, target: ChannelTarget): Promise<ClientChannel> {
+/** Bound on waiting for the jump's answer to the channel open when ConnectTimeout is not set, as for the handshake. */
+const DEFAULT_CHANNEL_OPEN_SECONDS = 30;
+
+/** Opens the direct-streamlocal channel; a jump that never answers fails after ConnectTimeout (or the default bound). */
+export function openSocketChannel(client: Client, target: ChannelTarget, connectTimeoutSeconds?: number): Promise<ClientChannel> {
+  const seconds = connectTimeoutSeconds ?? DEFAULT_CHANNEL_OPEN_SECONDS;
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(
+        new TunnelError(
+          'unreachable',
+          `${target.jumpName} did not answer the request to open ${target.socketPath} within ${seconds}s (${connectTimeoutSeconds ? 'ConnectTimeout' : 'the default bound; set ConnectTimeout to change it'}): check that the jump's sshd is healthy (its log) and supports direct-streamlocal@openssh.com, then connect again`,
+        ),
+      );
+    }, seconds * 1000);
     client.openssh_forwardOutStreamLocal(target.socketPath, (error, channel) => {
+      clearTimeout(timer);
       if (!error) return resolve(channel);
       const { reason } = error as Error & { reason?: unknown };
       const description = error.message.replace(/^\(SSH\) Channel open failure: /, '');

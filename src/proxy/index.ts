@@ -52,7 +52,7 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
   const target: ChannelTarget = { host: options.host, socketPath, jumpName: jump.name };
   let channel: ClientChannel;
   try {
-    channel = await openSocketChannel(client, target);
+    channel = await openSocketChannel(client, target, jump.connectTimeoutSeconds);
   } catch (error) {
     client.end();
     const lostError = link.lostError();

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import ssh2 from 'ssh2';
 import { startSplittingRelay, type SplittingRelayOptions } from '../support/splitting-relay.js';
 import { keyTypes } from '../support/keys.js';
 import { createWorld, type World } from '../world.js';
-import { assertConnected, assertFailure, connectProxy, describeRun, proxyArgs, runProxy, stopAllProxies, writeProxyConfig } from './harness.js';
+import { assertConnected, assertFailure, connectProxy, describeRun, escapeRegExp, proxyArgs, runProxy, stopAllProxies, writeProxyConfig } from './harness.js';
 
 let world: World;
 
@@ -99,5 +100,45 @@ describe('a link that splits the server identification line: the proxy connects 
     } finally {
       await relay.close();
     }
+  });
+});
+
+describe('a jump that never answers the channel open: exit 3 after ConnectTimeout', () => {
+  let server: InstanceType<typeof ssh2.Server>;
+  let port = 0;
+  const opened: string[] = [];
+
+  before(async () => {
+    const hostKey = world.keys.jumpHost.ed25519;
+    // ssh2's client opens direct-streamlocal only to an OpenSSH ident (strictVendor)
+    server = new ssh2.Server({ hostKeys: [readFileSync(hostKey.path)], ident: 'OpenSSH_8.0' }, (connection) => {
+      connection.on('error', () => {});
+      connection.on('authentication', (context) => context.accept());
+      // listening is what keeps ssh2 from refusing the channel itself; never calling accept or reject is the silence
+      connection.on('openssh.streamlocal', (_accept, _reject, info) => opened.push(info.socketPath));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    port = address && typeof address === 'object' ? address.port : 0;
+    writeFileSync(join(world.dir, 'known_hosts_silent'), `[127.0.0.1]:${port} ${hostKey.publicKey}\n`);
+  });
+
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test('ConnectTimeout 2: one line naming the jump, the socket and what to check', async () => {
+    const config = writeProxyConfig(world, 'ssh_config_silent', {
+      jump: [`Port ${port}`, `UserKnownHostsFile ${join(world.dir, 'known_hosts_silent')}`, 'ConnectTimeout 2'],
+    });
+    const socketPath = world.socketPath('host-1');
+    const result = await runProxy(world, proxyArgs(world, config, 'host-1'));
+    assertFailure(result, {
+      code: 3,
+      stderr: new RegExp(
+        `^tunnel-config: jump did not answer the request to open ${escapeRegExp(socketPath)} within 2s \\(ConnectTimeout\\): check that the jump's sshd is healthy \\(its log\\) and supports direct-streamlocal@openssh\\.com, then connect again\\n$`,
+      ),
+      atLeastMs: 1900,
+      withinMs: 6000,
+    });
+    assert.ok(opened.includes(socketPath), `the server saw no channel open for ${socketPath}: ${JSON.stringify(opened)}`);
   });
 });
