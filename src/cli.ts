@@ -11,6 +11,7 @@ Commands:
   proxy         the ProxyCommand: relay stdio to a hidden host's socket on the jumphost
   host-setup    on a hidden host: a service (systemd, launchd, autossh) that keeps its tunnel up
   server-setup  on the jumphost: accounts, socket directories and a hardened sshd drop-in
+  shared        the shared jump connections the proxy keeps open: status, stop
 
 Run tunnel-config <command> --help for a command's options.
 `;
@@ -33,6 +34,7 @@ const commands: Record<string, () => Promise<Command>> = {
   remove: async () => (await import('./commands/remove.js')).removeCommand,
   'host-setup': async () => (await import('./commands/host-setup.js')).hostSetupCommand,
   'server-setup': async () => (await import('./commands/server-setup.js')).serverSetupCommand,
+  shared: async () => (await import('./commands/shared.js')).sharedCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

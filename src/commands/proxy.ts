@@ -1,9 +1,10 @@
 import { TunnelError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
 import { runProxy } from '../proxy/index.js';
-import { DEFAULT_SOCKET_DIR } from './defaults.js';
+import { parseDuration } from '../shared/paths.js';
+import { DEFAULT_PERSIST, DEFAULT_SOCKET_DIR } from './defaults.js';
 
-export const proxyUsage = `Usage: tunnel-config proxy --jump JUMP [--socket-dir DIR] [-F SSH_CONFIG] [-v] [--] HOST
+export const proxyUsage = `Usage: tunnel-config proxy --jump JUMP [--socket-dir DIR] [-F SSH_CONFIG] [--persist 10m] [-v] [--] HOST
 
 The ProxyCommand: connects to JUMP over SSH and relays stdin/stdout to the UNIX
 socket DIR/HOST.sock that HOST's reverse tunnel keeps open there.
@@ -11,6 +12,9 @@ socket DIR/HOST.sock that HOST's reverse tunnel keeps open there.
   --jump JUMP        an ssh_config alias or [user@]host[:port], resolved with ssh -G
   --socket-dir DIR   the jumphost's socket directory (default /home/host)
   -F SSH_CONFIG      the ssh_config file to resolve JUMP from (default: ssh's own)
+  --persist TIME     keep the jump connection open in a shared background process for
+                     later connects, until idle for TIME (90s, 10m, 2h; 0 turns it off;
+                     default 10m); see tunnel-config shared --help
   -v, --verbose      write the SSH debug log to stderr
 
 In ssh_config:  ProxyCommand tunnel-config proxy --jump jump.example.com -- %h
@@ -29,6 +33,7 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
       'socket-dir': { type: 'string', default: DEFAULT_SOCKET_DIR },
       config: { type: 'string', short: 'F' },
       verbose: { type: 'boolean', short: 'v', default: false },
+      persist: { type: 'string', default: DEFAULT_PERSIST },
       help: { type: 'boolean', short: 'h', default: false },
     },
     },
@@ -40,6 +45,10 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
     return 0;
   }
   if (values.jump === undefined) throw new TunnelError('usage', 'proxy needs --jump JUMP (see tunnel-config proxy --help)');
+  const persistSeconds = parseDuration(values.persist);
+  if (persistSeconds === undefined) {
+    throw new TunnelError('usage', `invalid --persist ${JSON.stringify(values.persist)}: use seconds, or a number with s, m or h (0 turns sharing off)`);
+  }
   if (positionals.length !== 1) {
     throw new TunnelError('usage', `proxy needs exactly one HOST, got ${positionals.length} (see tunnel-config proxy --help)`);
   }
@@ -50,6 +59,7 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
       socketDir: values['socket-dir'],
       ...(values.config !== undefined ? { configFile: values.config } : {}),
       verbose: values.verbose,
+      persistSeconds,
     },
     io,
   );

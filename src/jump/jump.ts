@@ -199,3 +199,13 @@ export function jumpConfigFrom(options: SshOptions, name: string, ctx: ExpandCon
     context: ctx,
   };
 }
+
+/** Refuses a jump that is reached through another hop: the host key check there would not be ours. */
+export function assertDirectJump(jump: JumpConfig): void {
+  if (jump.proxyJump !== undefined || jump.proxyCommand !== undefined) {
+    throw new TunnelError(
+      'usage',
+      `the jump ${jump.name} is itself reached through ${jump.proxyJump ? 'ProxyJump' : 'ProxyCommand'}, which tunnel-config proxy does not follow: give --jump a host it can reach directly`,
+    );
+  }
+}

@@ -27,7 +27,7 @@ export function expandContext(env: NodeJS.ProcessEnv = process.env): ExpandConte
 }
 
 /** OpenSSH's compiled-in settings, to tell a configured HostKeyAlgorithms from the default. */
-const sshDefaults = (env: NodeJS.ProcessEnv): Promise<string> => runSshG(['-G', '-F', '/dev/null', 'defaults.invalid'], env).catch(() => '');
+export const sshDefaults = (env: NodeJS.ProcessEnv): Promise<string> => runSshG(['-G', '-F', '/dev/null', 'defaults.invalid'], env).catch(() => '');
 
 /** Resolves `--jump` the way `ssh JUMP` would, by asking OpenSSH itself (`ssh -G`). */
 export async function resolveJump(jump: string, configFile: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<JumpConfig> {

@@ -1,12 +1,13 @@
-import type { Client, ClientChannel } from 'ssh2';
+import type { Duplex } from 'node:stream';
 import { TunnelError } from '../errors.js';
+import { assertDirectJump, jumpConfigFrom, parseJumpSpec, parseSshG, sshGArgs, type JumpConfig } from '../jump/jump.js';
+import { expandContext, runSshG, sshDefaults } from '../jump/resolve.js';
+import { sharedEndError, type SharedChannel } from '../shared/client.js';
+import { socketPathFor } from '../ssh/hostname.js';
 import { askOnTerminal } from '../tty.js';
 import { openSocketChannel, type ChannelTarget } from './channel.js';
-import { createHostKeyGuard } from '../jump/hostkey.js';
-import { socketPathFor } from '../ssh/hostname.js';
-import { restrictionFromServerDebug } from '../jump/restrictions.js';
-import { resolveJump } from '../jump/resolve.js';
 import { openStdout, relay } from './relay.js';
+import { openSharedChannel } from './shared.js';
 
 export interface ProxyOptions {
   host: string;
@@ -14,6 +15,8 @@ export interface ProxyOptions {
   socketDir: string;
   configFile?: string;
   verbose: boolean;
+  /** How long a shared jump connection outlives its last channel; 0: no sharing. */
+  persistSeconds: number;
 }
 
 export interface ProxyIo {
@@ -22,84 +25,97 @@ export interface ProxyIo {
 }
 
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+/** How often the proxy looks whether its ssh is still there. */
+const PARENT_CHECK_MS = 500;
 
-/** Runs the ProxyCommand: validates, resolves the jump, connects, opens the socket channel and relays stdio. Returns the exit status. */
+/**
+ * Runs the ProxyCommand: validates, resolves the jump with `ssh -G`, then opens HOST's channel on the
+ * jump's shared connection, or on a connection of its own. Returns the exit status.
+ */
 export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<number> {
   const socketPath = socketPathFor(options.socketDir, options.host);
-  // ssh2 and the crypto setup load while `ssh -G` runs.
-  const connecting = import('../jump/connect.js');
-  connecting.catch(() => undefined);
-  const jump = await resolveJump(options.jump, options.configFile, io.env);
-  if (jump.proxyJump !== undefined || jump.proxyCommand !== undefined) {
-    throw new TunnelError('usage', `the jump ${jump.name} is itself reached through ${jump.proxyJump ? 'ProxyJump' : 'ProxyCommand'}, which tunnel-config proxy does not follow: give --jump a host it can reach directly`);
-  }
+  const spec = parseJumpSpec(options.jump);
   const debug = options.verbose ? (line: string) => io.stderr(`debug: ${line}`) : undefined;
-  debug?.(`jump ${jump.name}: ${jump.user}@${jump.hostName}:${jump.port}, socket ${socketPath}`);
+  const shared = options.persistSeconds > 0;
+  // Without sharing, ssh2 and ssh's defaults load while `ssh -G` runs; with it, only if it is not used.
+  let defaults = shared ? undefined : sshDefaults(io.env);
+  let connecting = shared ? undefined : loadConnection();
+  const sshG = await runSshG(sshGArgs(spec, options.configFile), io.env);
+  const ctx = expandContext(io.env);
+  const early = jumpConfigFrom(parseSshG(sshG), spec.host, ctx);
+  assertDirectJump(early);
+  debug?.(`jump ${early.name}: ${early.user}@${early.hostName}:${early.port}, socket ${socketPath}`);
 
-  const guard = await createHostKeyGuard(jump, { ask: (q) => askOnTerminal(q, { echo: true }), tell: io.stderr });
-  let restriction: string | undefined;
-  const { connectJump } = await connecting;
-  const client = await connectJump(jump, {
-    guard,
-    askPassphrase: (q) => askOnTerminal(q, { echo: false }),
-    ...(debug ? { debug } : {}),
-    onServerDebug: (text) => {
-      restriction ??= restrictionFromServerDebug(text);
-    },
-  });
+  if (shared) {
+    const channel = await openSharedChannel({
+      jumpArg: options.jump,
+      jumpName: early.name,
+      configFile: options.configFile,
+      sshG,
+      host: options.host,
+      socketDir: options.socketDir,
+      idleSeconds: options.persistSeconds,
+      connectTimeoutSeconds: early.connectTimeoutSeconds,
+      env: io.env,
+      tell: io.stderr,
+      debug,
+    });
+    if (channel) return pipeUntilDone(channel, () => undefined, sharedLink(channel, early.name));
+  }
 
-  const link = watchConnection(client, jump.name);
+  defaults ??= sshDefaults(io.env);
+  connecting ??= loadConnection();
+  const jump: JumpConfig = jumpConfigFrom(parseSshG(sshG), spec.host, ctx, parseSshG(await defaults));
+  const { openJump, keepInteractive } = await connecting;
+  const session = await openJump(jump, { ask: askOnTerminal, tell: io.stderr, ...(debug ? { debug } : {}) });
+  keepInteractive(session);
   const target: ChannelTarget = { host: options.host, socketPath, jumpName: jump.name };
-  let channel: ClientChannel;
+  let channel: Duplex;
   try {
-    channel = await openSocketChannel(client, target, jump.connectTimeoutSeconds);
+    channel = await openSocketChannel(session.client, target, jump.connectTimeoutSeconds);
   } catch (error) {
-    client.end();
-    const lostError = link.lostError();
+    session.client.end();
+    const lostError = session.lostError();
     if (lostError) throw lostError;
+    const restriction = session.restriction();
     if (restriction && error instanceof TunnelError) {
       throw new TunnelError('refused', `${jump.name} refused to open ${socketPath}: ${restriction}`);
     }
     throw error;
   }
   debug?.(`channel to ${socketPath} open`);
-  return pipeUntilDone(client, channel, link);
+  return pipeUntilDone(channel, () => session.client.end(), { lostError: session.lostError, onLost: session.onLost });
 }
 
-/** The connection to the jump after the handshake: whether, and why, it was lost. */
+/** ssh2 and the rest of the connection code: loaded only when the proxy connects on its own. */
+function loadConnection(): Promise<typeof import('../jump/index.js')> {
+  const loading = import('../jump/index.js');
+  loading.catch(() => undefined);
+  return loading;
+}
+
+/** Whether, and why, the carrier of the channel was lost. */
 interface Link {
   lostError: () => TunnelError | undefined;
   onLost: (cb: () => void) => void;
 }
 
-function watchConnection(client: Client, jumpName: string): Link {
-  let lost: Error | undefined;
-  let closed = false;
-  const callbacks: Array<() => void> = [];
-  client.on('error', (error) => {
-    lost ??= error;
-  });
-  client.on('close', () => {
-    closed = true;
-    for (const cb of callbacks) cb();
-  });
-  const lostError = (): TunnelError | undefined => {
-    if (!closed && !lost) return undefined;
-    const why = lost && /keepalive/i.test(lost.message) ? 'it stopped answering keepalives' : (lost?.message ?? 'the connection closed');
-    return new TunnelError('unreachable', `lost the connection to ${jumpName} (${why}): check the jump and your network, then connect again`);
-  };
-  return { lostError, onLost: (cb) => callbacks.push(cb) };
+/** A channel on the shared connection is lost when its end frame says so, or when none came. */
+function sharedLink(channel: SharedChannel, jumpName: string): Link & { afterClose: () => TunnelError | undefined } {
+  return { lostError: () => undefined, onLost: () => undefined, afterClose: () => sharedEndError(channel.ending, jumpName) };
 }
 
-/** Relays stdio over the channel until it closes, the connection is lost, or a signal ends it. */
-function pipeUntilDone(client: Client, channel: ClientChannel, link: Link): Promise<number> {
+/** Relays stdio over the channel until it closes, its carrier is lost, its ssh is gone, or a signal ends it. */
+function pipeUntilDone(channel: Duplex, close: () => void, link: Link & { afterClose?: () => TunnelError | undefined }): Promise<number> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    const parent = process.ppid;
     const finish = (result: number | Error | undefined): void => {
       if (settled) return;
       settled = true;
+      clearInterval(parentCheck);
       for (const name of Object.keys(SIGNALS)) process.removeListener(name, onSignal);
-      client.end();
+      close();
       if (typeof result === 'number') resolve(result);
       else reject(result);
     };
@@ -109,8 +125,19 @@ function pipeUntilDone(client: Client, channel: ClientChannel, link: Link): Prom
     };
     for (const name of Object.keys(SIGNALS)) process.on(name, onSignal);
     link.onLost(() => finish(link.lostError()));
+    // Nobody reads our output once our ssh is gone: end at once rather than hold the channel open.
+    const parentCheck = setInterval(() => {
+      if (process.ppid !== parent) {
+        channel.destroy();
+        finish(0);
+      }
+    }, PARENT_CHECK_MS);
+    parentCheck.unref();
 
     const { output, closeFd } = openStdout();
-    relay(channel, process.stdin, output, closeFd).then(() => finish(0), finish);
+    relay(channel, process.stdin, output, closeFd).then(
+      (end) => finish(end === 'closed' ? (link.afterClose?.() ?? 0) : 0),
+      finish,
+    );
   });
 }

@@ -116,9 +116,12 @@ export async function stopAllProxies(): Promise<void> {
   await Promise.all(results);
 }
 
-/** `--jump JUMP --socket-dir SOCKDIR -F CONFIG [extra] -- HOST`. */
-export function proxyArgs(world: World, config: string, host: string, options: { extra?: string[]; jump?: string } = {}): string[] {
-  return ['--jump', options.jump ?? 'jump', '--socket-dir', world.sockDir, '-F', config, ...(options.extra ?? []), '--', host];
+/**
+ * `--jump JUMP --socket-dir SOCKDIR -F CONFIG --persist 0 [extra] -- HOST`: the proxy on a connection of its own,
+ * whose failures these tests pin down; `persist` ('10m', the default for users) goes through the shared connection.
+ */
+export function proxyArgs(world: World, config: string, host: string, options: { extra?: string[]; jump?: string; persist?: string } = {}): string[] {
+  return ['--jump', options.jump ?? 'jump', '--socket-dir', world.sockDir, '-F', config, '--persist', options.persist ?? '0', ...(options.extra ?? []), '--', host];
 }
 
 export interface ConfigOptions {
@@ -128,6 +131,8 @@ export interface ConfigOptions {
   top?: string[];
   /** The only IdentityFile (default the world's client key); ssh_config cannot remove one once given. */
   identityFile?: string;
+  /** The ProxyCommand's --persist: '0' (a connection of its own) unless a test is about sharing. */
+  persist?: string;
 }
 
 /** Writes WORLD/NAME: the world's client config with our ProxyCommand reading this same file. */
@@ -142,7 +147,8 @@ export function writeProxyConfig(world: World, name: string, options: ConfigOpti
     nonexistent: world.nonexistent,
   };
   const extra = { top: (options.top ?? []).join('\n'), jump: (options.jump ?? []).join('\n') };
-  writeFileSync(path, renderClientConfig(paths, world.tunnelConfigProxyCommand({ configPath: path }), extra));
+  const proxyCommand = world.tunnelConfigProxyCommand({ configPath: path, args: ['--persist', options.persist ?? '0'] });
+  writeFileSync(path, renderClientConfig(paths, proxyCommand, extra));
   return path;
 }
 

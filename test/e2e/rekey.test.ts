@@ -13,7 +13,7 @@ before(async () => {
 after(() => world?.close());
 
 test('the jump host key is verified again on every rekey, and the bytes stay exact', async () => {
-  world.writeClientConfig(world.tunnelConfigProxyCommand({ args: ['-v'] }));
+  world.writeClientConfig(world.tunnelConfigProxyCommand({ args: ['-v', '--persist', '0'] }));
   const data = randomBytes(8 * 1024 * 1024);
   const result = await world.ssh(['host-1', 'sha256sum'], { input: data, timeoutMs: 60_000 });
   assert.equal(result.code, 0, result.stderr.slice(-2000));
