@@ -47,6 +47,10 @@ export function fsError(error: unknown, action: string, where: string): TunnelEr
   return new TunnelError('usage', `cannot ${action} ${where}: ${reason}`, { cause: error });
 }
 
+export function changedSinceRead(path: string): TunnelError {
+  return new TunnelError('conflict', `${path} changed since it was read (edited by something else meanwhile); nothing was written, run the command again`);
+}
+
 export function notEditable(path: string, problem: string): TunnelError {
   return new TunnelError(
     'usage',

@@ -1,10 +1,14 @@
 import type { Stats } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { readFile, stat, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { TunnelError } from '../errors.js';
-import { decodeExactly, ensureDirectory, fingerprintOf, isRoot, lockTarget, removeQuietly, syncDirectory, writeBackup } from './store-io.js';
-import { describePath, editProblem, errnoCode, fsError, notEditable, resolveTarget, type Resolved } from './store-paths.js';
+import { pruneBackups, writeBackup } from './store-backup.js';
+import { readInPlace } from './store-dir.js';
+import { decodeExactly, fingerprintOf, isRoot } from './store-io.js';
+import { lockFile } from './store-lock.js';
+import { changedSinceRead, describePath, editProblem, errnoCode, fsError, notEditable, resolveTarget, type Resolved } from './store-paths.js';
+import { checkTrust, fileProblem, openConfigDirectory } from './store-trust.js';
+import { removeStaleTemps, replaceFile } from './store-write.js';
 
 export { INCLUDE_ALTERNATIVE } from './store-paths.js';
 
@@ -30,8 +34,10 @@ export interface UpdateOptions {
   now?: Date;
   /** Compute before/after only: no lock, no backup, no write, no directory created. */
   dryRun?: boolean;
-  /** How long to wait for another run's lock (default 12 s, beyond the 10 s after which a dead run's lock is stale). */
+  /** How long to wait for another run's lock (default 12 s, beyond the 10 s after which a silent run's lock is stale). */
   lockTimeoutMs?: number;
+  /** Where to say that the run waits for, or took over, another run's lock; default stderr. */
+  notify?: (message: string) => void;
 }
 
 export interface UpdateResult {
@@ -81,14 +87,12 @@ export async function readConfig(path: string): Promise<ConfigFile> {
   };
 }
 
-/** Throws the error `updateConfig` would for a config it cannot edit in place; call it before asking questions. */
+/** Throws the error `updateConfig` would for a config it cannot or will not edit in place; call it before asking questions. */
 export async function assertEditable(path: string): Promise<void> {
-  const problem = await editProblem(await resolveTarget(path));
+  const resolved = await resolveTarget(path);
+  const problem = await editProblem(resolved);
   if (problem !== undefined) throw notEditable(path, problem);
-}
-
-function changedSinceRead(path: string): TunnelError {
-  return new TunnelError('conflict', `${path} changed since it was read (edited by something else meanwhile); nothing was written, run the command again`);
+  await checkTrust(path, resolved);
 }
 
 function encodeExactly(text: string): Buffer {
@@ -97,14 +101,20 @@ function encodeExactly(text: string): Buffer {
   return bytes;
 }
 
+const toStderr = (message: string): void => {
+  process.stderr.write(`tunnel-config: ${message}\n`);
+};
+
 /**
- * Locks the target, re-reads it, lets `change` compute the new text, checks nothing changed since
- * `expectedFingerprint`, backs the old bytes up next to the target and writes the new ones atomically
- * (temp file in the target's directory, fsync, rename), keeping mode and owner; a new file is 0600.
+ * Checks the config is the owner's alone, locks it, re-reads it, lets `change` compute the new text, checks
+ * nothing changed since `expectedFingerprint`, backs the old bytes up next to the target (keeping the newest
+ * five) and replaces it atomically, keeping mode and owner; a new file is 0600. Every file is made in the
+ * target's directory as opened, with O_EXCL and never through a link.
  */
 export async function updateConfig(path: string, change: (text: string) => string, options: UpdateOptions = {}): Promise<UpdateResult> {
   const resolved = await resolveTarget(path);
   const { target } = resolved;
+  const where = describePath(path, target);
   const compute = (snapshot: Snapshot) => {
     const fingerprint = fingerprintOf(snapshot.bytes);
     if (options.expectedFingerprint !== undefined && options.expectedFingerprint !== fingerprint) throw changedSinceRead(path);
@@ -117,47 +127,54 @@ export async function updateConfig(path: string, change: (text: string) => strin
 
   const problem = await editProblem(resolved);
   if (problem !== undefined) throw notEditable(path, problem);
-  if (resolved.kind === 'missing') await ensureDirectory(dirname(target));
-  const lock = await lockTarget(path, target, options.lockTimeoutMs ?? 12_000);
+  const trusted = await checkTrust(path, resolved);
+  const name = basename(target);
+  const dir = await openConfigDirectory(path, target, trusted);
   try {
-    // Another run may have created the file, or the links been repointed, while we waited for the lock.
-    const locked = await resolveTarget(path);
-    if (locked.target !== target || locked.kind === 'dangling') throw changedSinceRead(path);
-    const snapshot = await readSnapshot(path, locked);
-    const { bytes, result } = compute(snapshot);
-    if (!result.changed) return result;
-
-    const old = snapshot.stats;
-    const backup = snapshot.bytes && old ? await writeBackup(target, snapshot.bytes, old, options.now ?? new Date(), path) : undefined;
-    const owner = old ?? (isRoot() ? await stat(dirname(target)) : undefined);
-    try {
-      await writeFileAtomic(target, bytes, {
-        mode: old ? old.mode & 0o7777 : 0o600,
-        chown: owner && { uid: owner.uid, gid: owner.gid },
-        fsync: true,
-        tmpfileCreated: async (tmpfile) => {
-          // write-file-atomic 7 ignores short writes (a nearly full disk) and would rename a truncated file
-          // over the config; writing it all here first makes its own write an overwrite with the same bytes.
-          await writeFile(tmpfile, bytes);
-          // The last look before the rename: an editor that saved while we held the lock wins.
-          lock.check();
-          const now = await readFile(target).catch((error: unknown) => (errnoCode(error) === 'ENOENT' ? undefined : Promise.reject(error)));
-          if (fingerprintOf(now) !== fingerprintOf(snapshot.bytes)) throw changedSinceRead(path);
-        },
-      });
-    } catch (error) {
-      if (backup !== undefined) await removeQuietly(backup);
-      throw fsError(error, 'write', describePath(path, target));
-    }
-    if (!bytes.equals(await readFile(target))) {
-      const previous = backup === undefined ? '' : `; the previous content is in ${backup}`;
-      throw new TunnelError('internal', `${describePath(path, target)} reads back different from what was written${previous}`);
-    }
-    await syncDirectory(dirname(target)).catch((error: unknown) => {
-      throw fsError(error, 'sync the directory of', describePath(path, target));
+    const lock = await lockFile(dir, name, { path, timeoutMs: options.lockTimeoutMs ?? 12_000, notify: options.notify ?? toStderr }).catch((error: unknown) => {
+      const code = errnoCode(error);
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') throw notEditable(path, `is in a directory we cannot write (${dir.path})`);
+      throw fsError(error, 'lock', path);
     });
-    return { ...result, ...(backup !== undefined && { backup }) };
+    try {
+      // Another run may have created the file, or the links been repointed, while we waited for the lock.
+      const locked = await resolveTarget(path);
+      if (locked.target !== target || locked.kind === 'dangling') throw changedSinceRead(path);
+      await removeStaleTemps(dir, name, trusted.owner).catch(() => {});
+      const snapshot = await readInPlace(dir, name, path, where);
+      const changedHands = snapshot.stats && trusted.owner !== undefined && fileProblem(where, target, snapshot.stats, trusted.owner);
+      if (changedHands) throw changedHands;
+      const { bytes, result } = compute(snapshot);
+      if (!result.changed) return result;
+
+      const old = snapshot.stats;
+      const backup = snapshot.bytes && old ? await writeBackup(dir, name, snapshot.bytes, old, options.now ?? new Date(), path) : undefined;
+      const owner = old ?? (isRoot() ? dir.stats : undefined);
+      let lastLookDone = false;
+      try {
+        await replaceFile(dir, name, bytes, { mode: old ? old.mode & 0o7777 : 0o600, ...(owner && { owner: { uid: owner.uid, gid: owner.gid } }) }, async () => {
+          // The last look before the rename: an editor that saved while we held the lock wins.
+          await lock.check();
+          const now = await readInPlace(dir, name, path, where);
+          if (fingerprintOf(now.bytes) !== fingerprintOf(snapshot.bytes)) throw changedSinceRead(path);
+          lastLookDone = true;
+        });
+      } catch (error) {
+        if (backup === undefined) throw fsError(error, 'write', where);
+        // Once renamed, the previous bytes may be nowhere but in the backup.
+        if (!lastLookDone) await unlink(dir.at(basename(backup))).catch(() => {});
+        else if (error instanceof TunnelError) throw new TunnelError(error.code, `${error.message}; the previous content is in ${backup}`);
+        throw fsError(error, 'write', where);
+      }
+      await dir.sync().catch((error: unknown) => {
+        throw fsError(error, 'sync the directory of', where);
+      });
+      await pruneBackups(dir, name).catch(() => {});
+      return { ...result, ...(backup !== undefined && { backup }) };
+    } finally {
+      await lock.release();
+    }
   } finally {
-    await lock.release();
+    await dir.close();
   }
 }

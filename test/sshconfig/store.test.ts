@@ -1,81 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, mkdir, readdir, readFile, readlink, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { TunnelError } from '../../src/errors.js';
+import { describe, test } from 'node:test';
 import { assertEditable, defaultConfigPath, INCLUDE_ALTERNATIVE, readConfig, updateConfig } from '../../src/sshconfig/store.js';
+import { BACKUP, mountTmpfs, rejectsWith, runChild, tempHome, tree } from './store-harness.js';
 
-const CHILD = fileURLToPath(new URL('./store-child.js', import.meta.url));
 const NOW = new Date('2026-11-21T23:15:00.123Z');
 const STAMP = '20261121T231500Z';
-const BACKUP = /\.tunnel-config-backup-\d{8}T\d{6}Z(-\d+)?$/;
-
-/** A fresh directory used as HOME; mounts made under it are unmounted before it is removed. */
-async function tempHome(t: TestContext): Promise<{ home: string; mounts: string[] }> {
-  const home = await realpath(await mkdtemp(join(tmpdir(), 'tunnel-config-store-')));
-  const mounts: string[] = [];
-  t.after(async () => {
-    for (const mount of mounts.reverse()) execFileSync('umount', [mount]);
-    await rm(home, { recursive: true, force: true });
-  });
-  return { home, mounts };
-}
-
-/** Mounts a tmpfs at `dir`, or says why it cannot. */
-async function mountTmpfs(mounts: string[], dir: string, options: string): Promise<string | undefined> {
-  await mkdir(dir, { recursive: true });
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (error) {
-    return `mount is not permitted here: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
-  }
-  mounts.push(dir);
-  return undefined;
-}
-
-/** Everything under `dir` that a write could change: kind, link target, mode, owner, mtime, content hash. */
-async function tree(dir: string): Promise<Record<string, string>> {
-  const entries: Record<string, string> = {};
-  for (const name of (await readdir(dir, { recursive: true })).sort()) {
-    const path = join(dir, name);
-    const stats = await lstat(path);
-    const meta = `${(stats.mode & 0o7777).toString(8)} ${stats.uid}:${stats.gid}`;
-    if (stats.isSymbolicLink()) entries[name] = `link -> ${await readlink(path)}`;
-    else if (stats.isDirectory()) entries[name] = `dir ${meta}`;
-    else entries[name] = `file ${meta} ${stats.mtimeMs} ${createHash('sha256').update(await readFile(path)).digest('hex')}`;
-  }
-  return entries;
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: TunnelError['code'], pattern: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof TunnelError, `not a TunnelError: ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, pattern);
-    assert.ok(!error.message.includes('\n'), `more than one line: ${error.message}`);
-    return true;
-  });
-}
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o7777;
 const backupsIn = async (dir: string) => (await readdir(dir)).filter((name) => BACKUP.test(name)).sort();
 const append = (line: string) => (text: string) => `${text}${line}`;
-
-function runChild(args: string[], options: { uid?: number; gid?: number } = {}): Promise<{ code: number; result: Record<string, unknown> }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CHILD, ...args], { ...options, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      const lastLine = stdout.trim().split('\n').pop() ?? '';
-      resolve({ code, result: lastLine.startsWith('{') ? JSON.parse(lastLine) : { stdout, stderr } });
-    });
-  });
-}
 
 describe('text is kept byte for byte', () => {
   const cases: [string, Buffer][] = [
@@ -315,10 +252,10 @@ describe('read-only targets are refused with the Include alternative', () => {
 });
 
 describe('failures are one-line errors naming the path, and the config is untouched', () => {
-  test('no space left: on the backup, then on the new file (never a truncated config)', async (t) => {
+  test('no space left: on the lock, on the backup, then on the new file (never a truncated config)', async (t) => {
     const { home, mounts } = await tempHome(t);
     const full = join(home, 'full');
-    const skip = await mountTmpfs(mounts, full, 'size=64k');
+    const skip = await mountTmpfs(mounts, full, 'size=64k,mode=0700');
     if (skip) return t.skip(skip);
     const path = join(full, 'config');
     const original = Buffer.from('# 64 bytes of a line that is there to take some space.........\n'.repeat(128));
@@ -334,11 +271,18 @@ describe('failures are one-line errors naming the path, and the config is untouc
       assert.equal((error as { code?: string }).code, 'ENOSPC');
     }
     const names = await readdir(full);
-    await rejectsWith(updateConfig(path, append('Host b\n')), 'usage', /^cannot back up .*\/full\/config to .*\/full\/config\.tunnel-config-backup-\S+: no space left on device$/);
+    await rejectsWith(updateConfig(path, append('Host b\n')), 'usage', /^cannot lock .*\/full\/config: no space left on device$/);
     assert.deepEqual(await readFile(path), original);
     assert.deepEqual(await readdir(full), names);
 
-    // Room for the backup and one more page: the new file needs three, so the write must fail whole.
+    // Room for the lock (one page) but not for the backup (two).
+    await rm(fillers.shift() ?? '', { force: true });
+    const roomForLock = await readdir(full);
+    await rejectsWith(updateConfig(path, append('Host b\n')), 'usage', /^cannot back up .*\/full\/config to .*\/full\/config\.tunnel-config-backup-\S+: no space left on device$/);
+    assert.deepEqual(await readFile(path), original);
+    assert.deepEqual(await readdir(full), roomForLock);
+
+    // Room for the lock, the backup and one more page: the new file needs three, so the write must fail whole.
     for (const filler of fillers.slice(0, 3)) await rm(filler, { force: true });
     const smaller = await readdir(full);
     await rejectsWith(updateConfig(path, append('#'.repeat(8192))), 'usage', /^cannot write .*\/full\/config: no space left on device$/);
@@ -449,7 +393,8 @@ describe('outside edits and other runs', () => {
       assert.deepEqual(text.slice(before.length).split('\n').slice(0, -1).sort(), writers);
       assert.equal(text.length, before.length + writers.join('\n').length + 1);
       assert.equal(await modeOf(path), 0o600);
-      assert.equal((await backupsIn(dirname(path))).length, original === undefined ? 9 : 10);
+      // Nine or ten backups were made; the newest five are kept.
+      assert.equal((await backupsIn(dirname(path))).length, 5);
       assert.deepEqual((await readdir(dirname(path))).filter((name) => !BACKUP.test(name)), ['config']);
     });
   }
