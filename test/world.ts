@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -287,8 +287,31 @@ export class World {
   }
 
   /** Kills every process of the world (process trees, not just the leaders) and removes the directory. */
+  /** The shared jump connections this world's proxies started: detached, so not in the process tree. */
+  sharedPids(): number[] {
+    const pids: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let args: string[];
+      try {
+        args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      } catch {
+        continue;
+      }
+      if (args.includes('shared') && args.includes('serve') && args.some((arg) => arg.startsWith(`${this.dir}/`))) pids.push(Number(entry));
+    }
+    return pids;
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      for (const pid of this.sharedPids()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
       this.#jump?.cont();
       await this.#tracker.close();
       await rm(this.dir, { recursive: true, force: true, maxRetries: 5 });

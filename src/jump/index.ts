@@ -64,13 +64,21 @@ function watchConnection(client: Client, jumpName: string): Pick<JumpSession, 'l
 
 /**
  * sshd turns Nagle off on a connection only once a session runs a program; a connection that carries only
- * stream-local channels keeps it on, and each small reply then waits for a delayed ACK (~40 ms). One
- * idle SFTP session, where the account allows it, makes the jump's sshd send small packets at once.
+ * stream-local channels keeps it on, and each small reply then waits for a delayed ACK (~40 ms). An idle
+ * SFTP session, or where there is no SFTP a `true` run once (as `ssh JUMP nc -U` runs nc), makes the
+ * jump's sshd send small packets at once. An account that allows neither only stays slower.
  */
 export function keepInteractive(session: JumpSession): void {
+  const runTrue = (): void => {
+    session.client.exec('true', (error, stream) => {
+      if (!error) stream.resume().on('error', () => undefined);
+    });
+  };
   try {
-    session.client.sftp(() => undefined);
+    session.client.sftp((error) => {
+      if (error) runTrue();
+    });
   } catch {
-    // an account without sessions: small round trips stay slower, nothing else changes
+    // the connection is going away
   }
 }

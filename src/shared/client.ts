@@ -79,6 +79,7 @@ export class SharedChannel extends Duplex {
   readonly #decoder: FrameDecoder;
   #end: End | undefined;
   #readableDone = false;
+  #finishing = false;
 
   constructor(conn: Socket, decoder: FrameDecoder) {
     // Not destroyed when both sides end: the end frame that says how the channel ended may still be on its way.
@@ -135,6 +136,8 @@ export class SharedChannel extends Duplex {
         } catch {
           this.#end = { ok: false, code: 'internal', message: 'the shared connection sent an unreadable end' };
         }
+        // The channel is closed, like an SSH channel the far side closed: what we still write goes nowhere.
+        this.#finish();
       }
     }
   }
@@ -146,6 +149,8 @@ export class SharedChannel extends Duplex {
   }
 
   #finish(): void {
+    if (this.#finishing) return;
+    this.#finishing = true;
     this.#endReadable();
     if (this.readableEnded) this.destroy();
     else this.once('end', () => this.destroy());
