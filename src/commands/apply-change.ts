@@ -47,7 +47,8 @@ export async function applyChange(io: CommandIo, plan: Change): Promise<ChangeOu
   }
   // A confirmed diff must be what is written; with --yes the change is made afresh on the file as it is under the lock,
   // so runs of tunnel-config in parallel (each with its own set) all land instead of all but one failing.
-  const result = await updateConfig(path, plan.change, plan.yes ? {} : { expectedFingerprint: plan.file.fingerprint });
+  const notify = (message: string): void => io.stderr(`tunnel-config: ${message}`);
+  const result = await updateConfig(path, plan.change, plan.yes ? { notify } : { expectedFingerprint: plan.file.fingerprint, notify });
   io.stderr(`wrote ${result.target}${result.backup ? ` (backup of the previous version: ${result.backup})` : ''}`);
   return 'written';
 }
