@@ -70,9 +70,14 @@ function watchConnection(client: Client, jumpName: string): Pick<JumpSession, 'l
  */
 export function keepInteractive(session: JumpSession): void {
   const runTrue = (): void => {
-    session.client.exec('true', (error, stream) => {
-      if (!error) stream.resume().on('error', () => undefined);
-    });
+    if (session.lostError()) return;
+    try {
+      session.client.exec('true', (error, stream) => {
+        if (!error) stream.resume().on('error', () => undefined);
+      });
+    } catch {
+      // the connection ended meanwhile
+    }
   };
   try {
     session.client.sftp((error) => {
