@@ -8,6 +8,7 @@ import { WizardCancelled } from '../wizard/cancelled.js';
 import type { Question } from '../wizard/index.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { loadConfig, selfPath, verifyWritten } from './config-context.js';
+import { DEFAULT_PERSIST } from './defaults.js';
 import { SET_QUESTIONS, missingFlags, toTunnelSet, withDefaults } from './set-answers.js';
 import { parseSetArgs } from './set-flags.js';
 
@@ -25,6 +26,8 @@ jumphost. Asks for what the flags do not give when run in a terminal.
   --socket-dir DIR     the socket directory on the jumphost (default /home/host)
   --hosts LIST         hidden hosts: names and/or patterns, comma-separated (host-*,pi,nas)
   --user USER          your login user on the hidden hosts
+  --persist TIME       keep the jump connection open for TIME after the last session, shared by
+                       later connects (90s, 10m, 2h; 0 = no sharing; default: the proxy's, ${DEFAULT_PERSIST})
   --config FILE        the ssh_config file to change (default ~/.ssh/config)
   -y, --yes            write without asking to confirm
   --dry-run            show the change and write nothing

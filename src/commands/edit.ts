@@ -5,6 +5,7 @@ import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { type ConfigContext, loadConfig, selfPath, verifyWritten } from './config-context.js';
+import { DEFAULT_PERSIST } from './defaults.js';
 import { SET_QUESTIONS, answersOf, toTunnelSet, withDefaults } from './set-answers.js';
 import { parseSetArgs } from './set-flags.js';
 
@@ -12,7 +13,8 @@ export const editUsage = `Usage: tunnel-config edit NAME [options]
 
 Changes tunnel set NAME. In a terminal, the wizard asks every question with the current answer as its
 default; flags given on the command line are not asked. Takes the flags of \`tunnel-config add\`
-(except --name), plus --config FILE, --yes and --dry-run.
+(except --name), plus --config FILE, --yes and --dry-run. A flag not given keeps its current value;
+\`--persist default\` (or \`--persist ''\`) goes back to the proxy's default, ${DEFAULT_PERSIST}.
 `;
 
 /** The set called `name`, or an error listing the sets there are. */

@@ -15,9 +15,12 @@ const jumpText = (set: TunnelSet): string => {
   return `${user ? `${user}@` : ''}${host}${port ? `:${port}` : ''}`;
 };
 
-/** A plain table: one row per set. */
+/** A plain table: one row per set; an empty USER or PERSIST is ssh's or the proxy's default. */
 export function renderSetTable(sets: readonly TunnelSet[]): string {
-  const rows = [['NAME', 'JUMP', 'SOCKET DIR', 'HOSTS', 'USER'], ...sets.map((s) => [s.name, jumpText(s), s.socketDir, s.hosts.join(','), s.user ?? ''])];
+  const rows = [
+    ['NAME', 'JUMP', 'SOCKET DIR', 'HOSTS', 'USER', 'PERSIST'],
+    ...sets.map((s) => [s.name, jumpText(s), s.socketDir, s.hosts.join(','), s.user ?? '', s.persist ?? '']),
+  ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
   return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
 }
@@ -27,7 +30,8 @@ export async function listCommand(argv: string[], io: CommandIo): Promise<number
   if (args.help) return io.stdout(listUsage), 0;
   if (args.positionals.length > 0) throw new TunnelError('usage', 'list takes no arguments (see tunnel-config list --help)');
   const { sets, file } = await loadConfig(args.config, io.env);
-  if (args.json) io.stdout(`${JSON.stringify(sets, null, 2)}\n`);
+  // persist is always there for scripts: null means the proxy's default.
+  if (args.json) io.stdout(`${JSON.stringify(sets.map((set) => ({ ...set, persist: set.persist ?? null })), null, 2)}\n`);
   else if (sets.length === 0) io.stderr(`no tunnel sets in ${file.path}; add one with: tunnel-config add`);
   else io.stdout(renderSetTable(sets));
   return 0;

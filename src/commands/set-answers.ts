@@ -4,7 +4,9 @@ import {
   hostListProblem,
   identityFileProblem,
   jumpHostProblem,
+  normalisePersist,
   optional,
+  persistProblem,
   portProblem,
   setNameProblem,
   socketDirValueProblem,
@@ -12,10 +14,14 @@ import {
   userProblem,
 } from '../sshconfig/validate.js';
 import type { TunnelSet } from '../sshconfig/types.js';
-import type { Question, SetAnswers } from '../wizard/index.js';
-import { DEFAULT_SOCKET_DIR } from './defaults.js';
+import type { Check, Question, SetAnswers } from '../wizard/index.js';
+import { DEFAULT_PERSIST, DEFAULT_SOCKET_DIR } from './defaults.js';
 
 const usesAlias = (answers: Partial<SetAnswers>): boolean => (answers.jumpAlias ?? '') !== '';
+
+/** The `--persist` answer that takes the set back to the proxy's default (as an empty one does). */
+export const PERSIST_DEFAULT = 'default';
+const persistAnswerProblem: Check = (value) => (value === '' || value === PERSIST_DEFAULT ? undefined : persistProblem(value));
 
 /** The wizard, as data: one question per flag, in the order a person thinks about them. */
 export const SET_QUESTIONS: readonly Question[] = [
@@ -28,6 +34,11 @@ export const SET_QUESTIONS: readonly Question[] = [
   { key: 'socketDir', message: 'The socket directory on the jumphost:', validate: socketDirValueProblem },
   { key: 'hosts', message: 'The hidden hosts: names and/or patterns (e.g. host-* or pi,nas):', validate: hostListProblem },
   { key: 'user', message: 'Your login user on the hidden hosts (empty for ssh\'s default):', validate: optional(userProblem) },
+  {
+    key: 'persist',
+    message: `How long to keep the jump connection open after the last session (e.g. 10m; 0 = no sharing; empty = tunnel-config's default, ${DEFAULT_PERSIST}):`,
+    validate: persistAnswerProblem,
+  },
 ];
 
 /** Flag names for messages, in question order. */
@@ -41,6 +52,7 @@ export const FLAG_OF: Record<keyof SetAnswers, string> = {
   socketDir: '--socket-dir',
   hosts: '--hosts',
   user: '--user',
+  persist: '--persist',
 };
 
 /** Fills what the questions would default to when nobody is there to ask. */
@@ -48,7 +60,7 @@ export function withDefaults(given: Partial<SetAnswers>, defaults: Partial<SetAn
   const answers = { ...defaults, ...given };
   if (given.jumpAlias !== undefined && given.jumpHost === undefined) answers.jumpHost = '';
   if (given.jumpHost !== undefined && given.jumpAlias === undefined) answers.jumpAlias = '';
-  for (const key of ['jumpPort', 'jumpUser', 'identity', 'user'] as const) answers[key] ??= '';
+  for (const key of ['jumpPort', 'jumpUser', 'identity', 'user', 'persist'] as const) answers[key] ??= '';
   answers.socketDir ??= DEFAULT_SOCKET_DIR;
   return answers;
 }
@@ -89,6 +101,7 @@ export function toTunnelSet(answers: Partial<SetAnswers>, proxyPath: string, con
   };
   if (value('user')) set.user = value('user');
   if (configFile !== undefined) set.configFile = configFile;
+  if (value('persist') !== '' && value('persist') !== PERSIST_DEFAULT) set.persist = normalisePersist(value('persist'));
   return set;
 }
 
@@ -105,5 +118,6 @@ export function answersOf(set: TunnelSet): SetAnswers {
     socketDir: set.socketDir,
     hosts: set.hosts.join(','),
     user: set.user ?? '',
+    persist: set.persist ?? '',
   };
 }

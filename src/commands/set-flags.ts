@@ -12,6 +12,7 @@ export const SET_FLAGS = {
   'socket-dir': 'socketDir',
   hosts: 'hosts',
   user: 'user',
+  persist: 'persist',
 } as const satisfies Record<string, keyof SetAnswers>;
 
 export interface ParsedSetArgs {

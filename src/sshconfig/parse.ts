@@ -10,16 +10,31 @@ interface JumpFields {
   identityFile?: string;
 }
 
-/** Reads back the ProxyCommand we write: `PATH proxy --jump J --socket-dir D [-F FILE] -- %h`. */
-function parseProxyCommand(args: string[]): { proxyPath: string; jump: string; socketDir: string; configFile?: string } | undefined {
+interface ProxyCommandFields {
+  proxyPath: string;
+  jump: string;
+  socketDir: string;
+  configFile?: string;
+  persist?: string;
+}
+
+/** Reads back the ProxyCommand we write: `PATH proxy --jump J --socket-dir D [-F FILE] [--persist TIME] -- %h`. */
+function parseProxyCommand(args: string[]): ProxyCommandFields | undefined {
   const [proxyPath, proxy, jumpFlag, jump, dirFlag, socketDir, ...rest] = args;
   if (proxyPath === undefined || proxy !== 'proxy' || jumpFlag !== '--jump' || jump === undefined) return undefined;
   if (dirFlag !== '--socket-dir' || socketDir === undefined) return undefined;
-  if (rest.length === 2 && rest[0] === '--' && rest[1] === '%h') return { proxyPath, jump, socketDir };
-  if (rest.length === 4 && rest[0] === '-F' && rest[1] !== undefined && rest[2] === '--' && rest[3] === '%h') {
-    return { proxyPath, jump, socketDir, configFile: rest[1] };
+  if (rest.length < 2 || rest[rest.length - 2] !== '--' || rest[rest.length - 1] !== '%h') return undefined;
+  const fields: ProxyCommandFields = { proxyPath, jump, socketDir };
+  const options = rest.slice(0, -2);
+  // Either order, each at most once: a hand edit that adds `--persist` before `-F` still reads.
+  for (let i = 0; i < options.length; i += 2) {
+    const [flag, value] = [options[i], options[i + 1]];
+    if (value === undefined) return undefined;
+    if (flag === '-F' && fields.configFile === undefined) fields.configFile = value;
+    else if (flag === '--persist' && fields.persist === undefined) fields.persist = value;
+    else return undefined;
   }
-  return undefined;
+  return fields;
 }
 
 /**
@@ -92,6 +107,7 @@ export function parseTunnelSet(block: ManagedBlock, source = '~/.ssh/config'): T
   const set: TunnelSet = { name: block.name, jump, socketDir: command.socketDir, hosts, proxyPath: command.proxyPath };
   if (user !== undefined) set.user = user;
   if (command.configFile !== undefined) set.configFile = command.configFile;
+  if (command.persist !== undefined) set.persist = command.persist;
   try {
     validateTunnelSet(set);
   } catch (error) {

@@ -6,7 +6,9 @@ import { jumpAliasFor, validateTunnelSet } from './validate.js';
 export function renderProxyCommand(set: TunnelSet): string {
   const jump = 'alias' in set.jump ? set.jump.alias : jumpAliasFor(set.name);
   const config = set.configFile === undefined ? [] : ['-F', set.configFile];
-  return [set.proxyPath, 'proxy', '--jump', jump, '--socket-dir', set.socketDir, ...config, '--', '%h'].join(' ');
+  // Only when set, so that blocks written before --persist existed stay byte-identical.
+  const persist = set.persist === undefined ? [] : ['--persist', set.persist];
+  return [set.proxyPath, 'proxy', '--jump', jump, '--socket-dir', set.socketDir, ...config, ...persist, '--', '%h'].join(' ');
 }
 
 /** The lines of the block between its markers. */

@@ -18,6 +18,8 @@ export interface TunnelSet {
   proxyPath: string;
   /** The ssh_config file the proxy must resolve the jump from (`-F`), when it is not ssh's default. */
   configFile?: string;
+  /** The proxy's `--persist` (how long the shared jump connection outlives its last session), e.g. `10m` or `0`; unset is the proxy's default. */
+  persist?: string;
 }
 
 /** A managed block as found in a config file's text. */

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { TunnelError } from '../errors.js';
+import { parseDuration } from '../shared/paths.js';
 import { hostNameProblem, quoteForMessage, socketDirProblem } from '../ssh/hostname.js';
 import { patternMatches } from './pattern.js';
 import type { TunnelSet } from './types.js';
@@ -117,6 +118,22 @@ export const socketDirValueProblem: Validator = (dir) =>
     () => pathProblem(dir, 'a socket directory', false),
   );
 
+/** A time for the proxy's `--persist`, exactly as the proxy reads it. */
+export const persistProblem: Validator = (time) =>
+  first(
+    () => (time === '' ? 'is empty' : undefined),
+    () => unsafeCharProblem(time),
+    () => (parseDuration(time) === undefined ? 'must be seconds, or a number with s, m or h (90s, 10m, 2h); 0 turns sharing off' : undefined),
+  );
+
+/** `--persist` as we write it: leading zeros dropped, any zero as `0`, the unit kept (`090s` → `90s`, `0m` → `0`). */
+export function normalisePersist(time: string): string {
+  const match = /^(\d+)([smh]?)$/.exec(time);
+  if (!match) return time;
+  const amount = Number(match[1]);
+  return amount === 0 ? '0' : `${amount}${match[2] ?? ''}`;
+}
+
 /** An optional answer: empty means "not set". */
 export const optional =
   (check: Validator): Validator =>
@@ -152,4 +169,5 @@ export function validateTunnelSet(set: TunnelSet): void {
   if (set.user !== undefined) check('--user', set.user, userProblem(set.user));
   check('tunnel-config path', set.proxyPath, proxyPathProblem(set.proxyPath));
   if (set.configFile !== undefined) check('--config', set.configFile, configFileProblem(set.configFile));
+  if (set.persist !== undefined) check('--persist', set.persist, persistProblem(set.persist));
 }

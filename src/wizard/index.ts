@@ -14,6 +14,7 @@ export interface SetAnswers {
   socketDir: string;
   hosts: string;
   user: string;
+  persist: string;
 }
 
 export type Check = (value: string, answers: Partial<SetAnswers>) => string | undefined;

@@ -22,6 +22,7 @@ const FLAGS: Record<string, { valid: string; rest: string[] }> = {
   '--user': { valid: 'me', rest: ['--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi'] },
   '--jump-alias': { valid: 'myjump', rest: ['--name', 'home', '--hosts', 'pi'] },
   '--jump-port': { valid: '22', rest: ['--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi'] },
+  '--persist': { valid: '10m', rest: ['--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi'] },
 };
 
 /** What a hostile or careless value may carry, each spliced into the middle of a valid one (or in front of it). */
@@ -90,6 +91,8 @@ describe('other refused answers', () => {
     ['a relative socket dir', ['--name', 'home', '--jump-alias', 'myjump', '--hosts', 'pi', '--socket-dir', 'sockets'], /^tunnel-config: --socket-dir "sockets": /],
     ['a socket dir with ..', ['--name', 'home', '--jump-alias', 'myjump', '--hosts', 'pi', '--socket-dir', '/home/../etc'], /^tunnel-config: --socket-dir "\/home\/\.\.\/etc": /],
     ['a relative identity', ['--name', 'home', '--jump-host', 'j.example.com', '--identity', 'id_ed25519', '--hosts', 'pi'], /^tunnel-config: --identity "id_ed25519": must be an absolute path or start with "~\/"\n$/],
+    ['a --persist the proxy would refuse', ['--name', 'home', '--jump-alias', 'myjump', '--hosts', 'pi', '--persist', '10min'], /^tunnel-config: --persist "10min": must be seconds, or a number with s, m or h \(90s, 10m, 2h\); 0 turns sharing off\n$/],
+    ['a --persist in days', ['--name', 'home', '--jump-alias', 'myjump', '--hosts', 'pi', '--persist', '1d'], /^tunnel-config: --persist "1d": must be seconds/],
     ['a config that is a directory', ['--name', 'home', '--jump-alias', 'myjump', '--hosts', 'pi', '--config', '.'], /^tunnel-config: cannot read \S+: it is a directory\n$/],
   ];
   for (const [what, args, stderr] of cases) {

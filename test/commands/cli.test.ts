@@ -183,14 +183,19 @@ describe('list', () => {
     assert.equal(table.stderr, '');
     assert.equal(
       table.stdout,
-      ['NAME  JUMP                 SOCKET DIR  HOSTS        USER', 'home  me@jump.example.com  /home/host  home-*', 'lab   myjump               /home/host  lab-1,lab-2  bob', ''].join('\n'),
+      [
+        'NAME  JUMP                 SOCKET DIR  HOSTS        USER  PERSIST',
+        'home  me@jump.example.com  /home/host  home-*',
+        'lab   myjump               /home/host  lab-1,lab-2  bob',
+        '',
+      ].join('\n'),
     );
     const json = await runCli(['list', '--json', '--config', file], { home });
     assert.equal(json.code, 0);
     assert.equal(json.stderr, '');
     assert.deepEqual(JSON.parse(json.stdout), [
-      { name: 'home', jump: { host: 'jump.example.com', user: 'me' }, socketDir: '/home/host', hosts: ['home-*'], proxyPath: tunnelConfigBin, configFile: file },
-      { name: 'lab', jump: { alias: 'myjump' }, socketDir: '/home/host', hosts: ['lab-1', 'lab-2'], user: 'bob', proxyPath: tunnelConfigBin, configFile: file },
+      { name: 'home', jump: { host: 'jump.example.com', user: 'me' }, socketDir: '/home/host', hosts: ['home-*'], proxyPath: tunnelConfigBin, configFile: file, persist: null },
+      { name: 'lab', jump: { alias: 'myjump' }, socketDir: '/home/host', hosts: ['lab-1', 'lab-2'], user: 'bob', proxyPath: tunnelConfigBin, configFile: file, persist: null },
     ]);
   });
 

@@ -72,6 +72,7 @@ const ANSWERS: Array<[RegExp, string]> = [
   [/The socket directory on the jumphost: \(\/home\/host\)/, ENTER],
   [/The hidden hosts/, `pi,nas${ENTER}`],
   [/Your login user on the hidden hosts/, ENTER],
+  [/How long to keep the jump connection open/, ENTER],
 ];
 
 describe('tunnel-config add in a terminal', () => {
@@ -142,8 +143,36 @@ test('tunnel-config edit in a terminal: the current answers are the defaults', a
     [/\(\/home\/host\)/, ENTER],
     [/\(home-\*\)/, `pi${ENTER}`],
     [/Your login user on the hidden hosts/, ENTER],
+    [/How long to keep the jump connection open/, ENTER],
     [/Write this change/, ENTER],
   ]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(readFileSync(file, 'utf8'), before.replace('\nHost home-*\n', '\nHost pi\n'));
+});
+
+test('tunnel-config add, then edit, in a terminal: --persist asked last, its current value kept on Enter', async () => {
+  const { home, file } = setup(USER_CONFIG);
+  const persistLine = (): string | undefined => readFileSync(file, 'utf8').split('\n').find((line) => line.startsWith('  ProxyCommand '));
+  const added = await runOnTerminal(['add', '--config', file], home, [
+    ...ANSWERS.slice(0, -1),
+    [/How long to keep the jump connection open/, `10min${ENTER}`],
+    [/> must be seconds, or a number with s, m or h/, `\x15090s${ENTER}`],
+    [/Write this change to \S+\? \(Y\/n\)/, ENTER],
+  ]);
+  assert.equal(added.code, 0, `${added.stderr}\n${stripVTControlCharacters(added.screen)}`);
+  assert.match(persistLine() ?? '', / --socket-dir \/home\/host -F \S+ --persist 90s -- %h$/, 'written normalised');
+  const kept = await runOnTerminal(['edit', 'home', '--config', file], home, [
+    [/❯ a jumphost I describe now/, ENTER],
+    [/\(jump\.example\.com\)/, ENTER],
+    [/\(2222\)/, ENTER],
+    [/\(me\)/, ENTER],
+    [/The key to log in to the jumphost/, ENTER],
+    [/\(\/home\/host\)/, ENTER],
+    [/\(pi,nas\)/, ENTER],
+    [/Your login user on the hidden hosts/, ENTER],
+    [/How long to keep the jump connection open[^]*\(90s\)/, ENTER],
+  ]);
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.equal(kept.stderr, `${file} already has this; nothing to change\n`);
+  assert.match(persistLine() ?? '', / --persist 90s -- %h$/);
 });

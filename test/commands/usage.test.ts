@@ -26,6 +26,11 @@ describe('help and usage errors', () => {
       });
     }
   }
+  test('add --help and edit --help: --persist, and how edit takes it back to the default', async () => {
+    const { home } = setup();
+    assert.match((await runCli(['add', '--help'], { home })).stdout, /^ {2}--persist TIME {7}keep the jump connection open for TIME after the last session.*\n.*0 = no sharing; default: the proxy's, 10m\)$/m);
+    assert.match((await runCli(['edit', '--help'], { home })).stdout, /`--persist default` \(or `--persist ''`\) goes back to the proxy's default, 10m\./);
+  });
   const errors: Array<[string[], RegExp]> = [
     [['add', '--bogus'], /^tunnel-config: Unknown option '--bogus' \(see tunnel-config add --help\)\n$/],
     [['edit', 'home', '--jump'], /^tunnel-config: Unknown option '--jump' \(see tunnel-config edit --help\)\n$/],

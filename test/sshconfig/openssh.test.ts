@@ -6,6 +6,7 @@ import { parseTunnelSet } from '../../src/sshconfig/parse.js';
 import { hostLineMatches } from '../../src/sshconfig/pattern.js';
 import { renderProxyCommand } from '../../src/sshconfig/render.js';
 import { findShadowingLine } from '../../src/sshconfig/shadow.js';
+import { upsertTunnelSet } from '../../src/sshconfig/splice.js';
 import type { TunnelSet } from '../../src/sshconfig/types.js';
 import { caseNames, readFixture, sets } from './fixtures.js';
 import { hasSsh, sshG } from './openssh.js';
@@ -80,4 +81,16 @@ test('the shadow fixture: the earlier Host host-1 section wins for host-1, and w
   assert.ok('options' in result);
   assert.equal(result.options.get('proxyjump'), 'bastion');
   assert.equal(findShadowingLine(config, 'host-2', renderProxyCommand(sets.add)), undefined);
+});
+
+describe('ssh -G shows the ProxyCommand with --persist exactly as written, and without it when unset', { skip }, () => {
+  for (const persist of [undefined, '0', '90', '90s', '10m', '2h']) {
+    test(persist ?? 'unset', () => {
+      const set: TunnelSet = { ...sets.add, ...(persist === undefined ? {} : { persist }) };
+      const result = sshG(upsertTunnelSet('Host *\n  ForwardAgent no\n', set), 'pi');
+      assert.ok('options' in result, 'error' in result ? result.error : '');
+      const flag = persist === undefined ? '' : ` --persist ${persist}`;
+      assert.equal(result.options.get('proxycommand'), `/usr/local/bin/tunnel-config proxy --jump tunnel-config-home-jump --socket-dir /home/host${flag} -- %h`);
+    });
+  }
 });

@@ -19,6 +19,10 @@ const roundTrips: TunnelSet[] = [
   { ...base, name: 'alias', jump: { alias: 'corp-gw' }, hosts: ['pi', 'nas', 'lab-??', '*.home.arpa'], configFile: '/home/me/.ssh/config' },
   { ...base, name: '0', jump: { alias: 'tunnel-config-other-jump' }, socketDir: '/' },
   { ...base, name: 'x'.repeat(32), jump: { host: 'j' }, hosts: ['H1', 'h2'], user: '_svc' },
+  // --persist, with and without -F and a jump block of our own, in every form the proxy reads.
+  ...['0', '90', '90s', '10m', '2h', '9999999h'].map((persist): TunnelSet => ({ ...base, name: `p-${persist}`, jump: { host: 'jump' }, persist })),
+  { ...base, name: 'persist-f', jump: { alias: 'corp-gw' }, configFile: '/home/me/.ssh/config', persist: '30m' },
+  { ...sets.add, persist: '0' },
 ];
 
 const blockOf = (text: string) => {
@@ -36,10 +40,21 @@ describe('parseTunnelSet(renderTunnelSet(set)) deep-equals set', () => {
 });
 
 describe('renderTunnelSet', () => {
-  test('writes the proxy command with -F only when given', () => {
+  test('writes the proxy command with -F and --persist only when given', () => {
     assert.equal(renderProxyCommand(sets.add), '/usr/local/bin/tunnel-config proxy --jump tunnel-config-home-jump --socket-dir /home/host -- %h');
-    assert.equal(renderProxyCommand(sets.edit), '/opt/tunnel-config/bin/tunnel-config proxy --jump bastion --socket-dir /srv/tunnels -F /etc/tunnel-config/ssh_config -- %h');
+    assert.equal(renderProxyCommand(sets.edit), '/opt/tunnel-config/bin/tunnel-config proxy --jump bastion --socket-dir /srv/tunnels -F /etc/tunnel-config/ssh_config --persist 30m -- %h');
   });
+  const commands: Array<[string, Partial<TunnelSet>, string]> = [
+    ['no --persist when unset: blocks written before it existed stay byte-identical', {}, '--socket-dir /home/host -- %h'],
+    ['--persist 0', { persist: '0' }, '--socket-dir /home/host --persist 0 -- %h'],
+    ['--persist 10m', { persist: '10m' }, '--socket-dir /home/host --persist 10m -- %h'],
+    ['--persist after -F', { persist: '90', configFile: '/etc/ssh/tc_config' }, '--socket-dir /home/host -F /etc/ssh/tc_config --persist 90 -- %h'],
+  ];
+  for (const [name, change, tail] of commands) {
+    test(`renderProxyCommand: ${name}`, () => {
+      assert.equal(renderProxyCommand({ ...sets.add, ...change }), `/usr/local/bin/tunnel-config proxy --jump tunnel-config-home-jump ${tail}`);
+    });
+  }
   test('never weakens host key checking', () => {
     for (const set of roundTrips) assert.doesNotMatch(renderTunnelSet(set), /StrictHostKeyChecking|UserKnownHostsFile|\/dev\/null|"/i);
   });
@@ -61,6 +76,10 @@ describe('parseTunnelSet reads hand-formatted blocks', () => {
     ['IdentitiesOnly without IdentityFile', [...jumpLines, '  IdentitiesOnly yes', 'Host pi', `  ProxyCommand ${command}`]],
   ];
   for (const [name, lines] of readable) test(name, () => assert.deepEqual(parseTunnelSet(blockOf(block(lines))), expected));
+  test('--persist before -F (a hand edit) reads as after it', () => {
+    const edited = command.replace('-- %h', '--persist 2h -F /etc/ssh/tc_config -- %h');
+    assert.deepEqual(parseTunnelSet(blockOf(block([...jumpLines, 'Host pi', `  ProxyCommand ${edited}`]))), { ...expected, persist: '2h', configFile: '/etc/ssh/tc_config' });
+  });
   test('CRLF', () => assert.deepEqual(parseTunnelSet(blockOf(block([...jumpLines, 'Host pi', `  ProxyCommand ${command}`]).replace(/\n/g, '\r\n'))), expected));
 });
 
@@ -70,6 +89,10 @@ describe('parseTunnelSet refuses what it cannot read, naming the block and the l
     ['an unknown directive', [...jumpLines, ...hosts, '  ForwardAgent yes'], /line 7 \(`ForwardAgent yes`\): tunnel-config does not write this for the hosts/],
     ['a changed ProxyCommand', [...jumpLines, 'Host pi', '  ProxyCommand nc %h %p'], /line 6 \(`ProxyCommand nc %h %p`\): is not the ProxyCommand tunnel-config writes/],
     ['a ProxyCommand with an extra flag', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace(' --', ' -v --')}`], /line 6 .*is not the ProxyCommand/],
+    ['--persist twice', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '--persist 0 --persist 1m -- %h')}`], /line 6 .*is not the ProxyCommand/],
+    ['--persist without a time', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '--persist -- %h')}`], /line 6 .*is not the ProxyCommand/],
+    ['--persist after --', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '-- %h --persist 0')}`], /line 6 .*is not the ProxyCommand/],
+    ['a --persist time the proxy refuses', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '--persist 10min -- %h')}`], /: --persist "10min": must be seconds, or a number with s, m or h/],
     ['a changed keepalive', [...jumpLines, ...hosts, '  ServerAliveInterval 30'], /line 7 .*does not write this/],
     ['a directive twice', [...jumpLines, ...hosts, '  User a', '  User b'], /line 8 \(`User b`\): user is given twice/],
     ['a directive before any Host', ['User a', ...jumpLines, ...hosts], /line 3 \(`User a`\): comes before any Host line/],

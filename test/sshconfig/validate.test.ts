@@ -9,7 +9,9 @@ import {
   hostPatternProblem,
   identityFileProblem,
   jumpHostProblem,
+  normalisePersist,
   optional,
+  persistProblem,
   portProblem,
   proxyPathProblem,
   setNameProblem,
@@ -38,6 +40,7 @@ const fields: Array<[string, (bad: string) => TunnelSet]> = [
   ['--user', (bad) => ({ ...hostJump, user: `p${bad}i` })],
   ['tunnel-config path', (bad) => ({ ...hostJump, proxyPath: `/usr/bin/tunnel${bad}config` })],
   ['--config', (bad) => ({ ...aliasJump, configFile: `/etc/ssh/con${bad}fig` })],
+  ['--persist', (bad) => ({ ...hostJump, persist: `1${bad}0m` })],
 ];
 
 const injections = ['\n', '\r', '\n  ProxyCommand sh -c evil\n', '#', "'", '"', '%', '%h', ' ', '=', '\t', '\0', '\x1b', '\x7f', 'é', '\u202e', '\u00a0', '\\', '`', '$', '$(id)', ';'];
@@ -71,6 +74,9 @@ describe('validateTunnelSet, whole-set rules', () => {
     ['port 2.5', withJump(hostJump, { port: 2.5 }), /^--jump-port "2.5"/],
     ['a relative proxy path', { ...hostJump, proxyPath: 'tunnel-config' }, /^tunnel-config path "tunnel-config": must be an absolute path/],
     ['a relative -F', { ...aliasJump, configFile: 'ssh_config' }, /^--config "ssh_config": must be an absolute path/],
+    ['a --persist the proxy would refuse', { ...hostJump, persist: '1d' }, /^--persist "1d": must be seconds, or a number with s, m or h \(90s, 10m, 2h\); 0 turns sharing off$/],
+    ['an empty --persist', { ...aliasJump, persist: '' }, /^--persist "": is empty$/],
+    ['a --persist with blanks around it', { ...hostJump, persist: ' 10m' }, /^--persist " 10m": may not contain spaces$/],
     ['a jump host starting with -', withJump(hostJump, { host: '-oProxyCommand' }), /^--jump-host "-oProxyCommand"/],
   ];
   for (const [name, set, message] of bad) test(`refuses ${name}`, () => assert.throws(() => validateTunnelSet(set), (e: unknown) => e instanceof TunnelError && message.test(e.message)));
@@ -99,6 +105,13 @@ table('identityFileProblem', identityFileProblem, ['~/.ssh/id_ed25519', '/etc/ke
 ]);
 table('socketDirValueProblem', socketDirValueProblem, ['/home/host', '/', '/run/tunnel-config/sockets'], ['', 'home', '/a b', '/a;b', '/a$(x)', '/a/../b', '/a#b', '/a%h']);
 table('proxyPathProblem', proxyPathProblem, ['/usr/local/bin/tunnel-config', '/home/me/.nvm/versions/node/v20.1.0/bin/tunnel-config'], ['', 'tunnel-config', '~/bin/tunnel-config', '/a;b', '/a>b']);
+table('persistProblem', persistProblem, ['0', '00', '90', '90s', '10m', '2h', '010m', '9999999h'], [
+  '', '-1', '+5m', '10min', '1d', '10M', '1.5h', '1e3', '0x10', ' 10m', '10m ', '10 m', '10m\n', 'default', 'off', '12345678', '10m;id',
+]);
+describe('normalisePersist', () => {
+  const cases: Array<[string, string]> = [['0', '0'], ['00', '0'], ['0s', '0'], ['0m', '0'], ['0h', '0'], ['90', '90'], ['090s', '90s'], ['10m', '10m'], ['0002h', '2h']];
+  for (const [given, written] of cases) test(`${given} → ${written}`, () => assert.equal(normalisePersist(given), written));
+});
 table('optional(userProblem)', optional(userProblem), ['', 'pi'], ['1pi']);
 
 describe('unsafeCharProblem says which character', () => {

@@ -17,7 +17,11 @@ const Q = {
   socketDir: /The socket directory on the jumphost:/,
   hosts: /The hidden hosts: names and\/or patterns/,
   user: /Your login user on the hidden hosts/,
+  persist: /How long to keep the jump connection open after the last session/,
 };
+const PERSIST_MESSAGE = "How long to keep the jump connection open after the last session (e.g. 10m; 0 = no sharing; empty = tunnel-config's default, 10m):";
+/** The screen with the prompts' wrapping undone (a wrap eats the blank it breaks at). */
+const unwrapped = (terminal: FakeTerminal): string => terminal.screen.replace(/[ \t]*\n[ \t]*/g, ' ');
 
 /** Answers `steps` in order, each typed once its prompt shows; resolves with what askSet resolved. */
 async function drive(
@@ -43,10 +47,11 @@ describe('askSet', () => {
       [Q.socketDir, enter],
       [Q.hosts, `host-*,pi${enter}`],
       [Q.user, `bob${enter}`],
+      [Q.persist, ` 30m ${enter}`],
     ]);
     assert.deepEqual(answers, {
       name: 'home', jumpAlias: '', jumpHost: 'jump.example.com', jumpPort: '2222', jumpUser: 'me',
-      identity: '~/.ssh/id_ed25519', socketDir: '/home/host', hosts: 'host-*,pi', user: 'bob',
+      identity: '~/.ssh/id_ed25519', socketDir: '/home/host', hosts: 'host-*,pi', user: 'bob', persist: '30m',
     });
     assert.doesNotMatch(terminal.screen, Q.alias);
     assert.match(terminal.screen, /✔ The hidden hosts: names and\/or patterns \(e\.g\. host-\* or pi,nas\): host-\*,pi/);
@@ -61,8 +66,9 @@ describe('askSet', () => {
       [Q.socketDir, `/srv/sockets${enter}`],
       [Q.hosts, `pi nas${enter}`],
       [Q.user, enter],
+      [Q.persist, enter],
     ]);
-    assert.deepEqual(answers, { name: 'home', jumpHost: '', jumpAlias: 'myjump', socketDir: '/srv/sockets', hosts: 'pi nas', user: '' });
+    assert.deepEqual(answers, { name: 'home', jumpHost: '', jumpAlias: 'myjump', socketDir: '/srv/sockets', hosts: 'pi nas', user: '', persist: '' });
     for (const question of [Q.jumpHost, Q.port, Q.jumpUser, Q.identity]) assert.doesNotMatch(terminal.screen, question);
   });
 
@@ -78,6 +84,7 @@ describe('askSet', () => {
       [Q.socketDir, '/home/$(id)', /> may not contain "\$"/, '/home/host'],
       [Q.hosts, '*', /> "\*" .*claim .*host; name the hosts, e\.g\. "host-\*"/, 'host-*'],
       [Q.user, 'bob\u00e9', /> may contain only ASCII characters/, 'bob'],
+      [Q.persist, '10min', /> must be seconds, or a number with s, m or h \(90s, 10m, 2h\); 0 turns sharing off/, '0'],
     ];
     await terminal.typeWhen(Q.mode, enter);
     for (const [prompt, wrong, why, right] of bad) {
@@ -87,14 +94,14 @@ describe('askSet', () => {
     }
     assert.deepEqual(await asked, {
       name: 'home', jumpAlias: '', jumpHost: 'jump.example.com', jumpPort: '22', jumpUser: 'me',
-      identity: '', socketDir: '/home/host', hosts: 'host-*', user: 'bob',
+      identity: '', socketDir: '/home/host', hosts: 'host-*', user: 'bob', persist: '0',
     });
   });
 
   test('defaults (the current answers, for edit) are shown and taken on an empty answer', options, async () => {
     const current: SetAnswers = {
       name: 'home', jumpAlias: '', jumpHost: 'jump.example.com', jumpPort: '2222', jumpUser: 'me',
-      identity: '~/.ssh/id_ed25519', socketDir: '/srv/sockets', hosts: 'host-*,pi', user: 'bob',
+      identity: '~/.ssh/id_ed25519', socketDir: '/srv/sockets', hosts: 'host-*,pi', user: 'bob', persist: '30m',
     };
     const { answers, terminal } = await drive(
       [
@@ -107,6 +114,7 @@ describe('askSet', () => {
         [/\(host-\*,pi\)/, `nas${enter}`],
         // Backspace on an empty answer drops the default: the optional user becomes unset.
         [/Your login user on the hidden hosts \(empty for ssh's default\): \(bob\)/, `${backspace}${enter}`],
+        [/10m\): \(30m\)/, enter],
       ],
       { name: 'home' },
       current,
@@ -116,19 +124,19 @@ describe('askSet', () => {
   });
 
   test('an alias as the current answer makes it the default choice', options, async () => {
-    const { answers } = await drive([[/❯ an existing Host alias/, enter], [/\(myjump\)/, enter], [Q.socketDir, enter], [/\(pi\)/, enter], [Q.user, enter]], { name: 'home' }, {
-      name: 'home', jumpAlias: 'myjump', jumpHost: '', socketDir: '/home/host', hosts: 'pi', user: '',
+    const { answers } = await drive([[/❯ an existing Host alias/, enter], [/\(myjump\)/, enter], [Q.socketDir, enter], [/\(pi\)/, enter], [Q.user, enter], [Q.persist, enter]], { name: 'home' }, {
+      name: 'home', jumpAlias: 'myjump', jumpHost: '', socketDir: '/home/host', hosts: 'pi', user: '', persist: '',
     });
-    assert.deepEqual(answers, { name: 'home', jumpHost: '', jumpAlias: 'myjump', socketDir: '/home/host', hosts: 'pi', user: '' });
+    assert.deepEqual(answers, { name: 'home', jumpHost: '', jumpAlias: 'myjump', socketDir: '/home/host', hosts: 'pi', user: '', persist: '' });
   });
 
   test('answers given as flags are not asked', options, async () => {
     const { answers, terminal } = await drive(
       [[Q.port, enter], [Q.jumpUser, enter], [Q.identity, enter], [Q.socketDir, enter], [Q.user, enter]],
-      { name: 'home', jumpHost: 'jump.example.com', hosts: 'pi' },
+      { name: 'home', jumpHost: 'jump.example.com', hosts: 'pi', persist: '0' },
     );
-    assert.deepEqual(answers, { name: 'home', jumpHost: 'jump.example.com', hosts: 'pi', jumpPort: '', jumpUser: '', identity: '', socketDir: '/home/host', user: '' });
-    for (const question of [Q.mode, Q.name, Q.alias, Q.jumpHost, Q.hosts]) assert.doesNotMatch(terminal.screen, question);
+    assert.deepEqual(answers, { name: 'home', jumpHost: 'jump.example.com', hosts: 'pi', persist: '0', jumpPort: '', jumpUser: '', identity: '', socketDir: '/home/host', user: '' });
+    for (const question of [Q.mode, Q.name, Q.alias, Q.jumpHost, Q.hosts, Q.persist]) assert.doesNotMatch(terminal.screen, question);
   });
 
   const cancels: Array<[string, (terminal: FakeTerminal) => Promise<void>]> = [
@@ -156,11 +164,51 @@ describe('askSet', () => {
 
   test('Ctrl-D in the middle of an answer does not cancel', options, async () => {
     const terminal = new FakeTerminal();
-    const asked = askSet(SET_QUESTIONS, { jumpAlias: 'myjump', hosts: 'pi', socketDir: '/home/host', user: '' }, {}, terminal.context);
+    const asked = askSet(SET_QUESTIONS, { jumpAlias: 'myjump', hosts: 'pi', socketDir: '/home/host', user: '', persist: '' }, {}, terminal.context);
     await terminal.typeWhen(Q.name, `home${ctrlD}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     terminal.input.write(enter);
-    assert.deepEqual(await asked, { name: 'home', jumpAlias: 'myjump', hosts: 'pi', socketDir: '/home/host', user: '' });
+    assert.deepEqual(await asked, { name: 'home', jumpAlias: 'myjump', hosts: 'pi', socketDir: '/home/host', user: '', persist: '' });
+  });
+});
+
+describe('the --persist question', () => {
+  const rest = { name: 'home', jumpAlias: 'myjump', socketDir: '/home/host', hosts: 'pi', user: '' };
+  const cases: Array<[string, string, Partial<SetAnswers>, string]> = [
+    ['add: Enter keeps the default (unset)', enter, {}, ''],
+    ['add: a time', `2h${enter}`, {}, '2h'],
+    ['add: 0 turns sharing off', `0${enter}`, {}, '0'],
+    ['add: "default" is taken as asking for the default', `default${enter}`, {}, 'default'],
+    ['edit: Enter keeps the current value', enter, { persist: '30m' }, '30m'],
+    ['edit: a new time replaces it', `90s${enter}`, { persist: '30m' }, '90s'],
+    ['edit: the default dropped, an empty answer means the default again', `${backspace}${enter}`, { persist: '30m' }, ''],
+  ];
+  for (const [what, keys, defaults, persist] of cases) {
+    test(what, options, async () => {
+      const { answers, terminal } = await drive([[Q.persist, keys]], rest, defaults);
+      assert.deepEqual(answers, { ...rest, persist });
+      assert.ok(unwrapped(terminal).includes(`? ${PERSIST_MESSAGE}${defaults.persist ? ` (${defaults.persist})` : ''}`), unwrapped(terminal));
+    });
+  }
+
+  test('is data, like the others: the last question, validated by the proxy\'s own rule', () => {
+    const question = SET_QUESTIONS.at(-1);
+    assert.equal(question?.key, 'persist');
+    assert.equal(question.message, PERSIST_MESSAGE);
+    assert.equal(question.when, undefined, 'always asked');
+    for (const good of ['', 'default', '0', '90', '90s', '10m', '2h']) assert.equal(question.validate(good, {}), undefined, good);
+    for (const bad of ['10min', '1d', '-1', 'off', '10 m']) assert.equal(typeof question.validate(bad, {}), 'string', bad);
+  });
+
+  test('every time the proxy refuses is refused at the prompt, saying what it takes', options, async () => {
+    const terminal = new FakeTerminal();
+    const asked = askSet(SET_QUESTIONS, rest, {}, terminal.context);
+    for (const wrong of ['10min', '1d', '-5m', '1.5h', 'off']) {
+      await terminal.typeWhen(/How long to keep|> must be seconds/, `${ctrlU}${wrong}${enter}`);
+      await terminal.waitFor(/> must be seconds, or a number with s, m or h \(90s, 10m, 2h\); 0 turns sharing off/);
+    }
+    terminal.input.write(`${ctrlU}5m${enter}`);
+    assert.deepEqual(await asked, { ...rest, persist: '5m' });
   });
 });
 
