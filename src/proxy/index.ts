@@ -35,7 +35,7 @@ const PARENT_CHECK_MS = 500;
 export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<number> {
   const socketPath = socketPathFor(options.socketDir, options.host);
   const spec = parseJumpSpec(options.jump);
-  const debug = options.verbose ? (line: string) => io.stderr(`debug: ${line}`) : undefined;
+  const debug = options.verbose ? (line: string) => io.stderr(`debug: [${Math.round(performance.now())} ms] ${line}`) : undefined;
   const shared = options.persistSeconds > 0;
   // Without sharing, ssh2 and ssh's defaults load while `ssh -G` runs; with it, only if it is not used.
   let defaults = shared ? undefined : sshDefaults(io.env);

@@ -26,6 +26,7 @@ export interface DaemonOptions {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const PATH_CHECK_MS = 5_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs the shared connection until it is idle for idleSeconds, stopped, replaced, or its jump is lost. */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
@@ -77,7 +78,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   };
   const armIdle = (): void => {
     clearTimeout(idleTimer);
-    if (channels.size === 0 && !stopping) idleTimer = setTimeout(() => stop(`idle for ${options.idleSeconds}s`), options.idleSeconds * 1000);
+    // setTimeout holds at most 2^31-1 ms (24.8 days); longer means "until stopped" in practice.
+    const idleMs = Math.min(options.idleSeconds * 1000, MAX_TIMER_MS);
+    if (channels.size === 0 && !stopping) idleTimer = setTimeout(() => stop(`idle for ${options.idleSeconds}s`), idleMs);
   };
   const ownsPath = (): boolean => {
     try {
