@@ -269,8 +269,8 @@ describe('-v', () => {
     const lines = result.stderr.trimEnd().split('\n');
     assert.ok(lines.length > 10, describeRun(result));
     assert.deepEqual(lines.filter((line) => !line.startsWith('debug: ')), [], 'every stderr line is a debug line');
-    assert.match(result.stderr, new RegExp(`^debug: jump jump: ${world.user}@127\\.0\\.0\\.1:${world.jumpPort}, socket ${escapeRegExp(world.socketPath('host-1'))}$`, 'm'));
-    assert.match(result.stderr, /^debug: channel to \S+host-1\.sock open$/m);
+    assert.match(result.stderr, new RegExp(`^debug: \\[\\d+ ms\\] jump jump: ${world.user}@127\\.0\\.0\\.1:${world.jumpPort}, socket ${escapeRegExp(world.socketPath('host-1'))}$`, 'm'));
+    assert.match(result.stderr, /^debug: \[\d+ ms\] channel to \S+host-1\.sock open$/m);
   });
 
   test('a failure still ends with one tunnel-config line and an empty stdout', async () => {

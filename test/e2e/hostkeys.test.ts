@@ -177,7 +177,7 @@ describe('host key accepted', () => {
     const { config } = knownHostsSetup([`${jumpName} ${key('rsa')}`]);
     const result = await connectProxy(world, proxyArgs(world, config, 'host-1', { extra: ['-v'] }));
     assertConnected(result);
-    assert.match(result.stderr, /^debug: Handshake: Host key format: rsa-sha2-(256|512)$/m, 'negotiated an RSA signature');
+    assert.match(result.stderr, /^debug: \[\d+ ms\] Handshake: Host key format: rsa-sha2-(256|512)$/m, 'negotiated an RSA signature');
     assert.equal((await sshJump(config)).code, 0);
   });
 });

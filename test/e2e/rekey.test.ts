@@ -18,7 +18,7 @@ test('the jump host key is verified again on every rekey, and the bytes stay exa
   const result = await world.ssh(['host-1', 'sha256sum'], { input: data, timeoutMs: 60_000 });
   assert.equal(result.code, 0, result.stderr.slice(-2000));
   assert.equal(result.stdout.toString().split(' ')[0], createHash('sha256').update(data).digest('hex'));
-  const verifications = result.stderr.match(/^debug: Host accepted \(verified\)$/gm) ?? [];
+  const verifications = result.stderr.match(/^debug: \[\d+ ms\] Host accepted \(verified\)$/gm) ?? [];
   assert.ok(verifications.length >= 5, `expected a verification per rekey, saw ${verifications.length}`);
   assert.doesNotMatch(result.stderr, /Host accepted by default/);
 });
