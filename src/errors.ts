@@ -10,6 +10,7 @@ export const ExitCode = {
   refused: 7,
   conflict: 8,
   setupFailed: 9,
+  silent: 10,
 } as const;
 
 export type ErrorCode = keyof typeof ExitCode;

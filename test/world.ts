@@ -52,6 +52,8 @@ export interface ConnectHostOptions {
   /** Extra ssh arguments, placed before the destination. */
   extraArgs?: string[];
   timeoutMs?: number;
+  /** Where the tunnel forwards to on the hidden side (default: the hidden sshd); a dead port leaves nothing behind it. */
+  targetPort?: number;
 }
 
 const hostName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -212,7 +214,8 @@ export class World {
       socketPath,
       jumpPort: this.jumpPort,
       user: this.user,
-      targetPort: this.hiddenPort,
+      targetPort: options.targetPort ?? this.hiddenPort,
+      expectBanner: options.targetPort === undefined,
       identityFile: this.keys.tunnel.path,
       knownHosts: this.knownHostsJump,
       nonexistent: this.nonexistent,

@@ -60,7 +60,7 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
       tell: io.stderr,
       debug,
     });
-    if (channel) return pipeUntilDone(channel, () => undefined, sharedLink(channel, early.name));
+    if (channel) return pipeUntilDone(channel, () => undefined, sharedLink(channel, early.name), silentBehind(options.host, socketPath, early.name));
   }
 
   defaults ??= sshDefaults(io.env);
@@ -84,7 +84,7 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
     throw error;
   }
   debug?.(`channel to ${socketPath} open`);
-  return pipeUntilDone(channel, () => session.client.end(), { lostError: session.lostError, onLost: session.onLost });
+  return pipeUntilDone(channel, () => session.client.end(), { lostError: session.lostError, onLost: session.onLost }, silentBehind(options.host, socketPath, jump.name));
 }
 
 /** ssh2 and the rest of the connection code: loaded only when the proxy connects on its own. */
@@ -105,10 +105,28 @@ function sharedLink(channel: SharedChannel, jumpName: string): Link & { afterClo
   return { lostError: () => undefined, onLost: () => undefined, afterClose: () => sharedEndError(channel.ending, jumpName) };
 }
 
+/** An SSH server speaks first; a channel that closes before any byte came back had nothing behind it. */
+function silentBehind(host: string, socketPath: string, jumpName: string): TunnelError {
+  return new TunnelError(
+    'silent',
+    `${host}'s tunnel is up on ${jumpName} but nothing answered behind it (${socketPath} closed without a byte): check that ${host}'s sshd is running and that its tunnel forwards to it (ssh -N -R ${socketPath}:localhost:22 …)`,
+  );
+}
+
 /** Relays stdio over the channel until it closes, its carrier is lost, its ssh is gone, or a signal ends it. */
-function pipeUntilDone(channel: Duplex, close: () => void, link: Link & { afterClose?: () => TunnelError | undefined }): Promise<number> {
+function pipeUntilDone(channel: Duplex, close: () => void, link: Link & { afterClose?: () => TunnelError | undefined }, silent: TunnelError): Promise<number> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    let answered = false;
+    channel.once('data', () => {
+      answered = true;
+    });
+    // No need to wait for the channel's close: EOF before the server's first byte is the answer.
+    channel.once('end', () => {
+      if (answered) return;
+      channel.destroy();
+      finish(silent);
+    });
     const parent = process.ppid;
     const finish = (result: number | Error | undefined): void => {
       if (settled) return;
@@ -135,9 +153,9 @@ function pipeUntilDone(channel: Duplex, close: () => void, link: Link & { afterC
     parentCheck.unref();
 
     const { output, closeFd } = openStdout();
-    relay(channel, process.stdin, output, closeFd).then(
-      (end) => finish(end === 'closed' ? (link.afterClose?.() ?? 0) : 0),
-      finish,
-    );
+    relay(channel, process.stdin, output, closeFd).then((end) => {
+      if (end !== 'closed') return finish(0);
+      finish(link.afterClose?.() ?? (answered ? 0 : silent));
+    }, finish);
   });
 }

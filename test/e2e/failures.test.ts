@@ -173,6 +173,28 @@ describe('jump unreachable: exit 3', () => {
   });
 });
 
+describe('the tunnel is up but nothing answers behind it: exit 10', () => {
+  const silent = (host: string): RegExp =>
+    new RegExp(
+      `^tunnel-config: ${host}'s tunnel is up on jump but nothing answered behind it \\(${escapeRegExp(world.socketPath(host))} closed without a byte\\): check that ${host}'s sshd is running and that its tunnel forwards to it \\(ssh -N -R ${escapeRegExp(world.socketPath(host))}:localhost:22 …\\)\\n$`,
+    );
+
+  test('a tunnel that forwards to a port where nothing listens (a stopped sshd, a wrong -R target)', async () => {
+    const port = await freePort();
+    const tunnel = await world.connectHost('host-dead', { targetPort: port });
+    try {
+      for (const persist of ['0', '10m']) {
+        const result = await runProxy(world, proxyArgs(world, config, 'host-dead', { persist }));
+        assertFailure(result, { code: 10, stderr: silent('host-dead'), withinMs: 5000 });
+      }
+      const viaSsh = await world.ssh(['host-dead', 'true'], { configPath: config, timeoutMs: 15_000 });
+      assertSshSurfaces(viaSsh, /^tunnel-config: host-dead's tunnel is up on jump but nothing answered behind it /m);
+    } finally {
+      await tunnel.kill();
+    }
+  });
+});
+
 describe('host offline: exit 6', () => {
   const offline = (host: string): RegExp =>
     new RegExp(

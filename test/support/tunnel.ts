@@ -32,6 +32,8 @@ export interface TunnelSpec {
   timeoutMs?: number;
   /** Appended to the error when the tunnel never comes up. */
   jumpLog: () => string;
+  /** False for a tunnel with nothing behind it: ready once its socket exists. */
+  expectBanner?: boolean;
 }
 
 /** The hidden host's side of the seed recipe, made strict and non-interactive. */
@@ -93,6 +95,7 @@ export async function openTunnel(tracker: ProcessTracker, spec: TunnelSpec): Pro
       // a stale socket from an earlier tunnel must not count
       const now = fileIdentity(socketPath);
       if (now === undefined || now === before) return undefined;
+      if (spec.expectBanner === false) return true;
       const banner = await readBanner({ path: socketPath }, 1000).catch(() => '');
       return banner.startsWith('SSH-2.0-') ? true : undefined;
     },
