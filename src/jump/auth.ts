@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import type { JumpConfig } from './jump.js';
+import { BaseAgent, OpenSSHAgent, parseKey } from './ssh2.js';
 
-const { BaseAgent, OpenSSHAgent, utils } = ssh2;
 
 export interface AuthDeps {
   readFile: (path: string) => Promise<Buffer | undefined>;
@@ -29,7 +29,7 @@ const readIfExists = async (path: string): Promise<Buffer | undefined> => {
 
 function publicBlob(data: Buffer | undefined): Buffer | undefined {
   if (!data) return undefined;
-  const key = utils.parseKey(data);
+  const key = parseKey(data);
   if (key instanceof Error) return undefined;
   return key.getPublicSSH();
 }
@@ -79,13 +79,13 @@ export function createAuthHandler(jump: JumpConfig, deps: AuthDeps, report: Auth
     steps.push(async () => {
       const data = await deps.readFile(file);
       if (!data) return undefined;
-      let key = utils.parseKey(data);
+      let key = parseKey(data);
       let passphrase: string | undefined;
       // ssh's NumberOfPasswordPrompts default: three tries.
       for (let tries = 0; tries < 3 && key instanceof Error && isEncryptedKeyError(key) && !jump.batchMode; tries++) {
         passphrase = await deps.askPassphrase(`Enter passphrase for key '${file}': `);
         if (passphrase === undefined) break;
-        key = utils.parseKey(data, passphrase);
+        key = parseKey(data, passphrase);
         if (key instanceof Error) report.wrongPassphrase = true;
       }
       if (key instanceof Error) {

@@ -1,11 +1,12 @@
-import { createRequire } from 'node:module';
-import { connect as tcpConnect, type Socket } from 'node:net';
-import ssh2, { type Client } from 'ssh2';
+import type { Socket } from 'node:net';
+import type { Algorithms, Client } from 'ssh2';
 import { TunnelError } from '../errors.js';
 import { type LibraryAlgorithms, offeredAlgorithms } from '../ssh/algorithms.js';
 import { type AuthDeps, type AuthReport, createAuthHandler, defaultAuthDeps } from './auth.js';
 import type { HostKeyGuard } from './hostkey.js';
 import type { JumpConfig } from './jump.js';
+import { Client as SshClient, constants } from './ssh2.js';
+import { openTcp, socketError, where } from './tcp.js';
 import { WholeIdentSocket } from './whole-ident-socket.js';
 
 /** Bound on the SSH handshake when ConnectTimeout is not set, so a blackholed jump cannot hang us forever. */
@@ -19,6 +20,8 @@ export interface ConnectOptions {
   debug?: (line: string) => void;
   /** Receives the jump's SSH_MSG_DEBUG texts, which name authorized_keys restrictions. */
   onServerDebug?: (text: string) => void;
+  /** A TCP connection already under way (see openTcp), so it overlaps with loading this module. */
+  socket?: Promise<Socket>;
 }
 
 const SERVER_DEBUG = 'Debug output from server: ';
@@ -31,47 +34,6 @@ function decodeServerDebug(encoded: string): string {
   } catch {
     return encoded;
   }
-}
-
-const where = (jump: JumpConfig): string => `${jump.name}${jump.name === jump.hostName ? '' : ` (${jump.hostName})`} port ${jump.port}`;
-
-function socketError(jump: JumpConfig, error: NodeJS.ErrnoException): TunnelError {
-  const cause = { cause: error };
-  switch (error.code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NONAME':
-      return new TunnelError('unreachable', `could not resolve ${jump.hostName} (the jump ${jump.name}): check its HostName and your DNS`, cause);
-    case 'ECONNREFUSED':
-      return new TunnelError('unreachable', `connection refused by ${where(jump)}: is its sshd running on that port?`, cause);
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return new TunnelError('unreachable', `no route to ${where(jump)}: check your network`, cause);
-    default:
-      return new TunnelError('unreachable', `connection to ${where(jump)} failed: ${error.message}`, cause);
-  }
-}
-
-function openTcp(jump: JumpConfig): Promise<Socket> {
-  const seconds = jump.connectTimeoutSeconds;
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host: jump.hostName, port: jump.port, noDelay: true });
-    const timer = seconds
-      ? setTimeout(() => {
-          socket.destroy();
-          reject(new TunnelError('unreachable', `timed out after ${seconds}s connecting to ${where(jump)} (ConnectTimeout): check the jump is up and reachable`));
-        }, seconds * 1000)
-      : undefined;
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      reject(socketError(jump, error));
-    });
-  });
 }
 
 function authError(jump: JumpConfig, report: AuthReport): TunnelError {
@@ -112,36 +74,24 @@ function sshError(jump: JumpConfig, error: Error & { level?: string }, guard: Ho
   return new TunnelError('unreachable', `the SSH connection to ${where(jump)} failed (${error.message}): check that it is an SSH server and that its sshd accepts connections (MaxStartups, firewalls)`, { cause: error });
 }
 
-/** ssh2's algorithm lists, which it does not export. */
-interface Ssh2Constants {
-  DEFAULT_KEX: string[];
-  SUPPORTED_KEX: string[];
-  DEFAULT_SERVER_HOST_KEY: string[];
-  SUPPORTED_SERVER_HOST_KEY: string[];
-  DEFAULT_CIPHER: string[];
-  SUPPORTED_CIPHER: string[];
-  DEFAULT_MAC: string[];
-  SUPPORTED_MAC: string[];
-}
-
-const constants = createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as Ssh2Constants;
 const LIBRARY: LibraryAlgorithms = {
   supported: { hostKey: constants.SUPPORTED_SERVER_HOST_KEY, kex: constants.SUPPORTED_KEX, cipher: constants.SUPPORTED_CIPHER, mac: constants.SUPPORTED_MAC },
   preferred: { hostKey: constants.DEFAULT_SERVER_HOST_KEY, kex: constants.DEFAULT_KEX, cipher: constants.DEFAULT_CIPHER, mac: constants.DEFAULT_MAC },
 };
 
 /** Only what the user's ssh would offer this jump, host key algorithms in ssh's order. */
-function libraryAlgorithms(jump: JumpConfig, guard: HostKeyGuard): ssh2.Algorithms {
+function libraryAlgorithms(jump: JumpConfig, guard: HostKeyGuard): Algorithms {
   const offered = offeredAlgorithms(jump.algorithms, LIBRARY, guard.knownTypes, jump.name, jump.algorithms.hostKeyOrderedByKnownHosts);
-  return { serverHostKey: offered.hostKey, kex: offered.kex, cipher: offered.cipher, hmac: offered.mac } as ssh2.Algorithms;
+  return { serverHostKey: offered.hostKey, kex: offered.kex, cipher: offered.cipher, hmac: offered.mac } as Algorithms;
 }
 
 /** A ready SSH connection to the jump: host key verified, authenticated. */
 export async function connectJump(jump: JumpConfig, options: ConnectOptions): Promise<Client> {
   const algorithms = libraryAlgorithms(jump, options.guard);
-  const socket = await openTcp(jump);
+  const socket = await (options.socket ?? openTcp(jump));
+  if (socket.destroyed) throw socketError(jump, Object.assign(new Error('the connection closed before the SSH handshake'), { code: 'ECONNRESET' }));
   options.guard.connectedTo(socket.remoteAddress);
-  const client = new ssh2.Client();
+  const client = new SshClient();
   const report: AuthReport = { agentUsed: false, keysTried: [], locked: [], wrongPassphrase: false };
   const handshakeSeconds = jump.connectTimeoutSeconds ?? DEFAULT_HANDSHAKE_SECONDS;
 

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Client } from 'ssh2';
 import { TunnelError } from '../errors.js';
 import { connectJump } from './connect.js';
@@ -27,8 +28,8 @@ export interface JumpIo {
   debug?: (line: string) => void;
 }
 
-/** Connects to the jump: host key verified as ssh would, authenticated as ssh would. */
-export async function openJump(jump: JumpConfig, io: JumpIo): Promise<JumpSession> {
+/** Connects to the jump: host key verified as ssh would, authenticated as ssh would. `socket`: a TCP connection started early (openTcp). */
+export async function openJump(jump: JumpConfig, io: JumpIo, socket?: Promise<Socket>): Promise<JumpSession> {
   assertDirectJump(jump);
   const guard = await createHostKeyGuard(jump, { ask: (q) => io.ask(q, { echo: true }), tell: io.tell });
   let restriction: string | undefined;
@@ -36,6 +37,7 @@ export async function openJump(jump: JumpConfig, io: JumpIo): Promise<JumpSessio
     guard,
     askPassphrase: (q) => io.ask(q, { echo: false }),
     ...(io.debug ? { debug: io.debug } : {}),
+    ...(socket ? { socket } : {}),
     onServerDebug: (text) => {
       restriction ??= restrictionFromServerDebug(text);
     },

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { TunnelError } from '../errors.js';
 import { assertDirectJump, jumpConfigFrom, parseJumpSpec, parseSshG, sshGArgs, type JumpConfig } from '../jump/jump.js';
 import { expandContext, runSshG, sshDefaults } from '../jump/resolve.js';
+import { openTcp } from '../jump/tcp.js';
 import { sharedEndError, type SharedChannel } from '../shared/client.js';
 import { socketPathFor } from '../ssh/hostname.js';
 import { askOnTerminal } from '../tty.js';
@@ -63,11 +64,14 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
     if (channel) return pipeUntilDone(channel, () => undefined, sharedLink(channel, early.name), silentBehind(options.host, socketPath, early.name));
   }
 
+  // The TCP connection is under way while the SSH library loads.
+  const tcp = openTcp(early);
+  tcp.catch(() => undefined);
   defaults ??= sshDefaults(io.env);
   connecting ??= loadConnection();
   const jump: JumpConfig = jumpConfigFrom(parseSshG(sshG), spec.host, ctx, parseSshG(await defaults));
   const { openJump, keepInteractive } = await connecting;
-  const session = await openJump(jump, { ask: askOnTerminal, tell: io.stderr, ...(debug ? { debug } : {}) });
+  const session = await openJump(jump, { ask: askOnTerminal, tell: io.stderr, ...(debug ? { debug } : {}) }, tcp);
   keepInteractive(session);
   const target: ChannelTarget = { host: options.host, socketPath, jumpName: jump.name };
   let channel: Duplex;
