@@ -16,6 +16,7 @@ import {
 import type { TunnelSet } from '../sshconfig/types.js';
 import type { Check, Question, SetAnswers } from '../wizard/index.js';
 import { DEFAULT_PERSIST, DEFAULT_SOCKET_DIR } from './defaults.js';
+import { type ProxyProgram, proxyProgram } from './proxy-program.js';
 
 const usesAlias = (answers: Partial<SetAnswers>): boolean => (answers.jumpAlias ?? '') !== '';
 
@@ -74,8 +75,13 @@ export function missingFlags(answers: Partial<SetAnswers>): string[] {
   return missing;
 }
 
-/** Checks every answer as the wizard would and builds the set; the error names the flag. */
-export function toTunnelSet(answers: Partial<SetAnswers>, proxyPath: string, configFile: string | undefined): TunnelSet {
+/** Checks every answer as the wizard would and builds the set, run by `program` (this node and `proxyPath` by default); the error names the flag. */
+export function toTunnelSet(
+  answers: Partial<SetAnswers>,
+  proxyPath: string,
+  configFile: string | undefined,
+  program: ProxyProgram = proxyProgram(proxyPath),
+): TunnelSet {
   const value = (key: keyof SetAnswers): string => answers[key] ?? '';
   if (value('jumpHost') !== '' && value('jumpAlias') !== '') {
     throw new TunnelError('usage', `${FLAG_OF.jumpHost} and ${FLAG_OF.jumpAlias} exclude each other: describe the jumphost or name its alias`);
@@ -97,7 +103,8 @@ export function toTunnelSet(answers: Partial<SetAnswers>, proxyPath: string, con
         },
     socketDir: value('socketDir'),
     hosts: splitHostPatterns(value('hosts')),
-    proxyPath,
+    proxyPath: program.proxyPath,
+    nodePath: program.nodePath,
   };
   if (value('user')) set.user = value('user');
   if (configFile !== undefined) set.configFile = configFile;

@@ -12,19 +12,24 @@ interface JumpFields {
 
 interface ProxyCommandFields {
   proxyPath: string;
+  nodePath?: string;
   jump: string;
   socketDir: string;
   configFile?: string;
   persist?: string;
 }
 
-/** Reads back the ProxyCommand we write: `PATH proxy --jump J --socket-dir D [-F FILE] [--persist TIME] -- %h`. */
-function parseProxyCommand(args: string[]): ProxyCommandFields | undefined {
+/** Reads back the ProxyCommand we write: `[NODE] PATH proxy --jump J --socket-dir D [-F FILE] [--persist TIME] -- %h`. */
+function parseProxyCommand(all: string[]): ProxyCommandFields | undefined {
+  // Blocks written before the node path was written start with the tunnel-config path itself.
+  const nodePath = all[1] === 'proxy' ? undefined : all[0];
+  const args = nodePath === undefined ? all : all.slice(1);
   const [proxyPath, proxy, jumpFlag, jump, dirFlag, socketDir, ...rest] = args;
   if (proxyPath === undefined || proxy !== 'proxy' || jumpFlag !== '--jump' || jump === undefined) return undefined;
   if (dirFlag !== '--socket-dir' || socketDir === undefined) return undefined;
   if (rest.length < 2 || rest[rest.length - 2] !== '--' || rest[rest.length - 1] !== '%h') return undefined;
   const fields: ProxyCommandFields = { proxyPath, jump, socketDir };
+  if (nodePath !== undefined) fields.nodePath = nodePath;
   const options = rest.slice(0, -2);
   // Either order, each at most once: a hand edit that adds `--persist` before `-F` still reads.
   for (let i = 0; i < options.length; i += 2) {
@@ -105,6 +110,7 @@ export function parseTunnelSet(block: ManagedBlock, source = '~/.ssh/config'): T
     jump = { alias: command.jump };
   }
   const set: TunnelSet = { name: block.name, jump, socketDir: command.socketDir, hosts, proxyPath: command.proxyPath };
+  if (command.nodePath !== undefined) set.nodePath = command.nodePath;
   if (user !== undefined) set.user = user;
   if (command.configFile !== undefined) set.configFile = command.configFile;
   if (command.persist !== undefined) set.persist = command.persist;

@@ -8,7 +8,8 @@ export function renderProxyCommand(set: TunnelSet): string {
   const config = set.configFile === undefined ? [] : ['-F', set.configFile];
   // Only when set, so that blocks written before --persist existed stay byte-identical.
   const persist = set.persist === undefined ? [] : ['--persist', set.persist];
-  return [set.proxyPath, 'proxy', '--jump', jump, '--socket-dir', set.socketDir, ...config, ...persist, '--', '%h'].join(' ');
+  const program = set.nodePath === undefined ? [set.proxyPath] : [set.nodePath, set.proxyPath];
+  return [...program, 'proxy', '--jump', jump, '--socket-dir', set.socketDir, ...config, ...persist, '--', '%h'].join(' ');
 }
 
 /** The lines of the block between its markers. */

@@ -16,6 +16,8 @@ export interface TunnelSet {
   user?: string;
   /** The absolute path of the tunnel-config executable written into ProxyCommand. */
   proxyPath: string;
+  /** The absolute path of the node that runs it, written before it so that ssh's PATH needs no node; unset in blocks written before. */
+  nodePath?: string;
   /** The ssh_config file the proxy must resolve the jump from (`-F`), when it is not ssh's default. */
   configFile?: string;
   /** The proxy's `--persist` (how long the shared jump connection outlives its last session), e.g. `10m` or `0`; unset is the proxy's default. */

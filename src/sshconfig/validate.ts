@@ -109,6 +109,7 @@ const pathProblem = (path: string, what: string, allowHome: boolean): string | u
 
 export const identityFileProblem: Validator = (path) => pathProblem(path, 'a key path', true);
 export const proxyPathProblem: Validator = (path) => pathProblem(path, 'the tunnel-config path', false);
+export const nodePathProblem: Validator = (path) => pathProblem(path, 'the node path', false);
 export const configFileProblem: Validator = (path) => pathProblem(path, 'a config path', false);
 /** The proxy's own rule, narrowed to characters that are also safe inside ProxyCommand's shell. */
 export const socketDirValueProblem: Validator = (dir) =>
@@ -168,6 +169,7 @@ export function validateTunnelSet(set: TunnelSet): void {
   });
   if (set.user !== undefined) check('--user', set.user, userProblem(set.user));
   check('tunnel-config path', set.proxyPath, proxyPathProblem(set.proxyPath));
+  if (set.nodePath !== undefined) check('node path', set.nodePath, nodePathProblem(set.nodePath));
   if (set.configFile !== undefined) check('--config', set.configFile, configFileProblem(set.configFile));
   if (set.persist !== undefined) check('--persist', set.persist, persistProblem(set.persist));
 }

@@ -98,7 +98,7 @@ describe('add without a terminal', () => {
     assert.equal(statSync(file).mode & 0o7777, 0o600);
     assert.deepEqual(backupsOf(join(home, '.ssh'), 'config'), [], 'nothing to back up');
     const proxyCommand = readFileSync(file, 'utf8').split('\n').find((line) => line.includes('ProxyCommand'));
-    assert.equal(proxyCommand, `  ProxyCommand ${tunnelConfigBin} proxy --jump tunnel-config-home-jump --socket-dir /home/host -- %h`);
+    assert.equal(proxyCommand, `  ProxyCommand ${process.execPath} ${tunnelConfigBin} proxy --jump tunnel-config-home-jump --socket-dir /home/host -- %h`);
     // ssh reads the config under the user database's home, not $HOME: the write is reported as not in effect.
     assert.equal(yes.code, 2, yes.stderr);
     assert.match(yes.stderr, new RegExp(`^wrote ${file}\ntunnel-config: written, but ssh reads ${join(userInfo().homedir, '.ssh', 'config')}, not ${file} `));
@@ -128,14 +128,14 @@ describe('the ProxyCommand written', () => {
     const { home, file } = setup(USER_CONFIG);
     const run = await runCli([...addFlags('home', file), '--yes'], { home, cwd: repoRoot, bin: 'bin/tunnel-config.js' });
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(proxyCommandOf(file), `  ProxyCommand ${tunnelConfigBin} proxy --jump tunnel-config-home-jump --socket-dir /home/host -F ${file} -- %h`);
+    assert.equal(proxyCommandOf(file), `  ProxyCommand ${process.execPath} ${tunnelConfigBin} proxy --jump tunnel-config-home-jump --socket-dir /home/host -F ${file} -- %h`);
   });
 
   test('a relative --config: -F with its absolute path', async () => {
     const { home, file } = setup(USER_CONFIG);
     const run = await runCli(['add', '--name', 'lab', '--jump-alias', 'myjump', '--socket-dir', '/srv/sockets', '--hosts', 'lab-*', '--config', 'config', '--yes'], { home, cwd: home });
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(proxyCommandOf(file), `  ProxyCommand ${tunnelConfigBin} proxy --jump myjump --socket-dir /srv/sockets -F ${file} -- %h`);
+    assert.equal(proxyCommandOf(file), `  ProxyCommand ${process.execPath} ${tunnelConfigBin} proxy --jump myjump --socket-dir /srv/sockets -F ${file} -- %h`);
   });
 });
 
@@ -194,8 +194,8 @@ describe('list', () => {
     assert.equal(json.code, 0);
     assert.equal(json.stderr, '');
     assert.deepEqual(JSON.parse(json.stdout), [
-      { name: 'home', jump: { host: 'jump.example.com', user: 'me' }, socketDir: '/home/host', hosts: ['home-*'], proxyPath: tunnelConfigBin, configFile: file, persist: null },
-      { name: 'lab', jump: { alias: 'myjump' }, socketDir: '/home/host', hosts: ['lab-1', 'lab-2'], user: 'bob', proxyPath: tunnelConfigBin, configFile: file, persist: null },
+      { name: 'home', jump: { host: 'jump.example.com', user: 'me' }, socketDir: '/home/host', hosts: ['home-*'], proxyPath: tunnelConfigBin, nodePath: process.execPath, configFile: file, persist: null },
+      { name: 'lab', jump: { alias: 'myjump' }, socketDir: '/home/host', hosts: ['lab-1', 'lab-2'], user: 'bob', proxyPath: tunnelConfigBin, nodePath: process.execPath, configFile: file, persist: null },
     ]);
   });
 

@@ -21,7 +21,7 @@ function setup(): { home: string; file: string } {
 const proxyCommandOf = (file: string): string | undefined =>
   readFileSync(file, 'utf8').split('\n').find((line) => line.startsWith('  ProxyCommand '))?.slice('  ProxyCommand '.length);
 const expectedCommand = (file: string, persist?: string): string =>
-  `${tunnelConfigBin} proxy --jump tunnel-config-home-jump --socket-dir /home/host -F ${file}${persist === undefined ? '' : ` --persist ${persist}`} -- %h`;
+  `${process.execPath} ${tunnelConfigBin} proxy --jump tunnel-config-home-jump --socket-dir /home/host -F ${file}${persist === undefined ? '' : ` --persist ${persist}`} -- %h`;
 
 /** What the real ssh client resolves as the ProxyCommand of `host` under `file`. */
 const sshProxyCommand = (file: string, host: string): string | undefined =>
