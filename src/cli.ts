@@ -1,5 +1,6 @@
 import { isatty } from 'node:tty';
 import { ExitCode, TunnelError } from './errors.js';
+import { nearestCommand } from './ui/suggest.js';
 
 const usage = `Usage: tunnel-config <command> [options]
 
@@ -13,7 +14,7 @@ Commands:
   server-setup  on the jumphost: accounts, socket directories and a hardened sshd drop-in
   shared        the shared jump connections the proxy keeps open: status, stop
 
-Run tunnel-config <command> --help for a command's options.
+Run tunnel-config help <command> (or tunnel-config <command> --help) for a command's options.
 `;
 
 interface Io {
@@ -45,6 +46,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return ExitCode.usage;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
+    const [topic] = rest;
+    if (topic !== undefined && topic !== 'help') return run(topic, ['--help'], io);
     io.stdout(usage);
     return ExitCode.ok;
   }
@@ -54,9 +57,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(`${pkg.version}\n`);
     return ExitCode.ok;
   }
+  return run(name, rest, io);
+}
+
+async function run(name: string, argv: string[], io: Io): Promise<number> {
   const load = commands[name];
-  if (!load) throw new TunnelError('usage', `unknown command "${name}" (see tunnel-config --help)`);
-  return (await load())(rest, io);
+  if (!load) {
+    const near = nearestCommand(name, [...Object.keys(commands), 'help']);
+    throw new TunnelError('usage', `unknown command "${name}"${near === undefined ? '' : `; did you mean "${near}"?`} (see tunnel-config --help)`);
+  }
+  return (await load())(argv, io);
 }
 
 function report(error: unknown): number {

@@ -22,7 +22,7 @@ In ssh_config:  ProxyCommand tunnel-config proxy --jump jump.example.com -- %h
 
 export { DEFAULT_SOCKET_DIR } from './defaults.js';
 
-export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv; stderr: (line: string) => void }): Promise<number> {
+export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv; stderr: (line: string) => void; stdout: (text: string) => void }): Promise<number> {
   const parsed = parseCommandArgs(
     {
     args: argv,
@@ -40,8 +40,9 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
     'proxy',
   );
   const { values, positionals } = parsed;
+  // Asked for, help is the command's output like any other's; the proxy's stdout is the tunnel's only when it relays.
   if (values.help) {
-    io.stderr(proxyUsage.trimEnd());
+    io.stdout(proxyUsage);
     return 0;
   }
   if (values.jump === undefined) throw new TunnelError('usage', 'proxy needs --jump JUMP (see tunnel-config proxy --help)');
