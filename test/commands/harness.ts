@@ -22,12 +22,15 @@ export interface CliOptions {
   /** The script as given to node; a path relative to `cwd` shows what ProxyCommand makes of it. */
   bin?: string;
   timeoutMs?: number;
+  /** Set on top of this process's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs the real binary as a script would: stdin is /dev/null (no terminal), no colour forced. */
 export function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: options.home };
   delete env.FORCE_COLOR;
+  Object.assign(env, options.env);
   const child = spawn(process.execPath, [options.bin ?? tunnelConfigBin, ...args], { cwd: options.cwd ?? options.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
