@@ -26,18 +26,19 @@ const persistAnswerProblem: Check = (value) => (value === '' || value === PERSIS
 
 /** The wizard, as data: one question per flag, in the order a person thinks about them. */
 export const SET_QUESTIONS: readonly Question[] = [
-  { key: 'name', message: 'A name for this tunnel set (e.g. home):', validate: setNameProblem },
-  { key: 'jumpAlias', message: 'The Host alias of the jumphost in your ssh_config:', when: (a) => a.jumpHost === '', validate: aliasProblem },
-  { key: 'jumpHost', message: 'The jumphost (DNS name or IP address):', when: (a) => !usesAlias(a), validate: jumpHostProblem },
-  { key: 'jumpPort', message: 'Its SSH port (empty for 22):', when: (a) => !usesAlias(a), validate: optional(portProblem) },
-  { key: 'jumpUser', message: 'Your user on the jumphost (empty for ssh\'s default):', when: (a) => !usesAlias(a), validate: optional(userProblem) },
-  { key: 'identity', message: 'The key to log in to the jumphost with (empty for ssh\'s defaults):', when: (a) => !usesAlias(a), validate: optional(identityFileProblem) },
-  { key: 'socketDir', message: 'The socket directory on the jumphost:', validate: socketDirValueProblem },
-  { key: 'hosts', message: 'The hidden hosts: names and/or patterns (e.g. host-* or pi,nas):', validate: hostListProblem },
-  { key: 'user', message: 'Your login user on the hidden hosts (empty for ssh\'s default):', validate: optional(userProblem) },
+  { key: 'name', message: 'A name for this tunnel set, such as home', validate: setNameProblem },
+  { key: 'jumpAlias', message: 'The Host alias of the jumphost in your ssh_config', when: (a) => a.jumpHost === '', validate: aliasProblem },
+  { key: 'jumpHost', message: 'The jumphost (DNS name or IP address)', when: (a) => !usesAlias(a), validate: jumpHostProblem },
+  { key: 'jumpPort', message: 'Its SSH port', empty: '22', when: (a) => !usesAlias(a), validate: optional(portProblem) },
+  { key: 'jumpUser', message: 'Your user on the jumphost', empty: "ssh's default", when: (a) => !usesAlias(a), validate: optional(userProblem) },
+  { key: 'identity', message: 'The key to log in to the jumphost with', empty: "ssh's defaults", when: (a) => !usesAlias(a), validate: optional(identityFileProblem) },
+  { key: 'socketDir', message: 'The socket directory on the jumphost', validate: socketDirValueProblem },
+  { key: 'hosts', message: 'The hidden hosts: names or host-* patterns, separated by spaces or commas', validate: hostListProblem },
+  { key: 'user', message: 'Your login user on the hidden hosts', empty: "ssh's default", validate: optional(userProblem) },
   {
     key: 'persist',
-    message: `How long to keep the jump connection open after the last session (e.g. 10m; 0 = no sharing; empty = tunnel-config's default, ${DEFAULT_PERSIST}):`,
+    message: 'How long to keep the jump connection open after the last session: 90s, 10m, 2h, or 0 for no sharing',
+    empty: `tunnel-config's default, ${DEFAULT_PERSIST}`,
     validate: persistAnswerProblem,
   },
 ];

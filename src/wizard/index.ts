@@ -21,7 +21,10 @@ export type Check = (value: string, answers: Partial<SetAnswers>) => string | un
 
 export interface Question {
   key: keyof SetAnswers;
+  /** The question, without a closing colon; an example is given in words (`such as home`), never in parentheses, which show defaults. */
   message: string;
+  /** What an empty answer stands for (`22`, `ssh's default`); the prompt says how to give it. */
+  empty?: string;
   /** Asked only when this says so. */
   when?: (answers: Partial<SetAnswers>) => boolean;
   validate: Check;
@@ -66,6 +69,13 @@ async function ask<T>(prompt: (own: Context) => Promise<T>, context: Context): P
   }
 }
 
+/** The prompt's text: what an empty answer gives, and how to give it when a default (shown in parentheses after it) would take its place. */
+export function promptText(question: Question, shown: string): string {
+  if (question.empty === undefined) return `${question.message}:`;
+  if (shown === '') return `${question.message} (Enter for ${question.empty}):`;
+  return `${question.message} (Backspace then Enter for ${question.empty}):`;
+}
+
 /**
  * Asks every question that has no answer yet, showing `defaults` (e.g. the current values for `edit`).
  * `questions` are data: the commands own the wording and the validators.
@@ -81,7 +91,7 @@ export async function askSet(
     const mode = await ask(
       (own) => select(
         {
-          message: 'How do the hosts reach the jumphost?',
+          message: 'How do you reach the jumphost from this machine?',
           choices: [
             { name: 'a jumphost I describe now (host, port, user, key)', value: 'new' },
             { name: 'an existing Host alias from my ssh_config', value: 'alias' },
@@ -98,12 +108,17 @@ export async function askSet(
   for (const question of questions) {
     if (answers[question.key] !== undefined) continue;
     if (question.when && !question.when(answers)) continue;
+    const shown = defaults[question.key] ?? '';
     answers[question.key] = await ask(
       (own) => input(
         {
-          message: question.message,
-          default: defaults[question.key] ?? '',
-          validate: (value: string) => question.validate(value.trim(), answers) ?? true,
+          message: promptText(question, shown),
+          default: shown,
+          validate: (value: string) => {
+            const problem = question.validate(value.trim(), answers);
+            // Empty here means no default was shown (or it was erased): say so rather than "is empty".
+            return problem === undefined ? true : value === '' ? 'type an answer: this question has no default' : problem;
+          },
         },
         own,
       ),
@@ -115,4 +130,15 @@ export async function askSet(
 
 export async function askConfirm(message: string, context: Context = {}): Promise<boolean> {
   return ask((own) => confirm({ message, default: true }, own), context);
+}
+
+/** One choice among `choices` (the first is the default); Ctrl-C cancels. */
+export async function askChoice<T extends string>(message: string, choices: ReadonlyArray<{ name: string; value: T }>, context: Context = {}): Promise<T> {
+  return ask((own) => select({ message, choices: [...choices] }, own), context);
+}
+
+/** One line of text, `initial` shown as the default; `validate` returns the message to show, or undefined. */
+export async function askLine(message: string, initial: string, validate: (value: string) => string | undefined, context: Context = {}): Promise<string> {
+  const answer = await ask((own) => input({ message, default: initial, validate: (value: string) => validate(value.trim()) ?? true }, own), context);
+  return answer.trim();
 }

@@ -63,7 +63,7 @@ async function runOnTerminal(args: string[], home: string, answers: Array<[RegEx
 
 const ENTER = '\r';
 const ANSWERS: Array<[RegExp, string]> = [
-  [/How do the hosts reach the jumphost\?/, ENTER],
+  [/How do you reach the jumphost from this machine\?/, ENTER],
   [/A name for this tunnel set/, `home${ENTER}`],
   [/The jumphost \(DNS name or IP address\):/, `jump.example.com${ENTER}`],
   [/Its SSH port/, `2222${ENTER}`],
@@ -126,7 +126,7 @@ describe('tunnel-config add in a terminal', () => {
     const run = await runOnTerminal(['add', '--config', file], home, []);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^tunnel-config: \S+ is a symbolic link to \S+, which does not exist, so tunnel-config will not edit it; /);
-    assert.doesNotMatch(run.screen, /How do the hosts/);
+    assert.doesNotMatch(run.screen, /How do you reach the jumphost/);
   });
 });
 

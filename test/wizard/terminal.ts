@@ -26,6 +26,11 @@ export class FakeTerminal {
     return stripVTControlCharacters(this.#raw);
   }
 
+  /** Whether `text` was drawn, wherever the prompts wrapped it (blanks are not compared: a wrap may eat one, or split a word). */
+  shows(text: string): boolean {
+    return this.screen.replace(/\s+/g, '').includes(text.replace(/\s+/g, ''));
+  }
+
   /** What was drawn since the keys typed last. */
   get since(): string {
     return stripVTControlCharacters(this.#raw.slice(this.#mark));

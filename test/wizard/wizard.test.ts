@@ -7,21 +7,21 @@ import { FakeTerminal, KEYS } from './terminal.js';
 const { enter, down, ctrlC, ctrlD, ctrlU, backspace } = KEYS;
 const options = { timeout: 15_000 };
 const Q = {
-  mode: /How do the hosts reach the jumphost\?/,
-  name: /A name for this tunnel set \(e\.g\. home\):/,
+  mode: /How do you reach the jumphost from this machine\?/,
+  name: /A name for this tunnel set, such as home:/,
   alias: /The Host alias of the jumphost in your ssh_config:/,
   jumpHost: /The jumphost \(DNS name or IP address\):/,
-  port: /Its SSH port \(empty for 22\):/,
-  jumpUser: /Your user on the jumphost \(empty for ssh's default\):/,
+  port: /Its SSH port \(Enter for 22\):/,
+  jumpUser: /Your user on the jumphost \(Enter for ssh's default\):/,
   identity: /The key to log in to the jumphost with/,
   socketDir: /The socket directory on the jumphost:/,
-  hosts: /The hidden hosts: names and\/or patterns/,
+  hosts: /The hidden hosts: names or host-\* patterns, separated by spaces or commas:/,
   user: /Your login user on the hidden hosts/,
   persist: /How long to keep the jump connection open after the last session/,
 };
-const PERSIST_MESSAGE = "How long to keep the jump connection open after the last session (e.g. 10m; 0 = no sharing; empty = tunnel-config's default, 10m):";
-/** The screen with the prompts' wrapping undone (a wrap eats the blank it breaks at). */
-const unwrapped = (terminal: FakeTerminal): string => terminal.screen.replace(/[ \t]*\n[ \t]*/g, ' ');
+const PERSIST_MESSAGE = 'How long to keep the jump connection open after the last session: 90s, 10m, 2h, or 0 for no sharing';
+const persistPrompt = (current?: string): string =>
+  current ? `${PERSIST_MESSAGE} (Backspace then Enter for tunnel-config's default, 10m): (${current})` : `${PERSIST_MESSAGE} (Enter for tunnel-config's default, 10m):`;
 
 /** Answers `steps` in order, each typed once its prompt shows; resolves with what askSet resolved. */
 async function drive(
@@ -54,7 +54,7 @@ describe('askSet', () => {
       identity: '~/.ssh/id_ed25519', socketDir: '/home/host', hosts: 'host-*,pi', user: 'bob', persist: '30m',
     });
     assert.doesNotMatch(terminal.screen, Q.alias);
-    assert.match(terminal.screen, /✔ The hidden hosts: names and\/or patterns \(e\.g\. host-\* or pi,nas\): host-\*,pi/);
+    assert.ok(terminal.shows('✔ The hidden hosts: names or host-* patterns, separated by spaces or commas: host-*,pi'), terminal.screen);
   });
 
   test('an existing alias: the second choice, then no questions about the jumphost itself', options, async () => {
@@ -107,13 +107,13 @@ describe('askSet', () => {
       [
         [/❯ a jumphost I describe now/, enter],
         [/The jumphost \(DNS name or IP address\): \(jump\.example\.com\)/, enter],
-        [/Its SSH port \(empty for 22\): \(2222\)/, enter],
-        [/Your user on the jumphost \(empty for ssh's default\): \(me\)/, enter],
+        [/Its SSH port \(Backspace then Enter for 22\): \(2222\)/, enter],
+        [/Your user on the jumphost \(Backspace then Enter for ssh's default\): \(me\)/, enter],
         [/\(~\/\.ssh\/id_ed25519\)/, enter],
         [/The socket directory on the jumphost: \(\/srv\/sockets\)/, enter],
         [/\(host-\*,pi\)/, `nas${enter}`],
         // Backspace on an empty answer drops the default: the optional user becomes unset.
-        [/Your login user on the hidden hosts \(empty for ssh's default\): \(bob\)/, `${backspace}${enter}`],
+        [/Your login user on the hidden hosts \(Backspace then Enter for ssh's default\):.*\(bob\)/, `${backspace}${enter}`],
         [/10m\): \(30m\)/, enter],
       ],
       { name: 'home' },
@@ -187,7 +187,7 @@ describe('the --persist question', () => {
     test(what, options, async () => {
       const { answers, terminal } = await drive([[Q.persist, keys]], rest, defaults);
       assert.deepEqual(answers, { ...rest, persist });
-      assert.ok(unwrapped(terminal).includes(`? ${PERSIST_MESSAGE}${defaults.persist ? ` (${defaults.persist})` : ''}`), unwrapped(terminal));
+      assert.ok(terminal.shows(`? ${persistPrompt(defaults.persist)}`), terminal.screen);
     });
   }
 
