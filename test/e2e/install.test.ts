@@ -4,33 +4,10 @@ import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { copyAsClone, linkOrCopy, npmCache, readmeInstallCommand, toolsDir } from '../support/install.js';
-import { repoRoot, useWorld, type World } from '../world.js';
+import { userConfigFor } from '../support/user-config.js';
+import { repoRoot, useWorld } from '../world.js';
 
 const world = await useWorld();
-
-/** The user's own ssh_config for the test world: the jumphost and the hidden hosts' keys, no ProxyCommand yet. */
-function userConfig(w: World): string {
-  const strict = (knownHosts: string): string[] => [
-    `  IdentityFile ${w.keys.client.path}`,
-    '  IdentitiesOnly yes',
-    '  IdentityAgent none',
-    `  UserKnownHostsFile ${knownHosts}`,
-    `  GlobalKnownHostsFile ${w.nonexistent}`,
-    '  StrictHostKeyChecking yes',
-    '  BatchMode yes',
-  ];
-  return [
-    'Host jump',
-    '  HostName 127.0.0.1',
-    `  Port ${w.jumpPort}`,
-    `  User ${w.user}`,
-    ...strict(w.knownHostsJump),
-    'Host host-*',
-    `  User ${w.user}`,
-    ...strict(w.knownHostsHosts),
-    '',
-  ].join('\n');
-}
 
 test("README's install from a fresh clone stands alone: the clone deleted, ssh's PATH without node, ssh host-1 works", { timeout: 400_000 }, async () => {
   const root = join(world.dir, 'install');
@@ -74,7 +51,7 @@ test("README's install from a fresh clone stands alone: the clone deleted, ssh's
   assert.equal(version.stdout.toString(), `${JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version}\n`, version.stderr);
 
   const config = join(world.dir, 'user_config');
-  writeFileSync(config, userConfig(world), { mode: 0o600 });
+  writeFileSync(config, userConfigFor(world), { mode: 0o600 });
   await world.connectHost('host-1');
   const add = await world.run(bin, ['add', '--yes', '--config', config, '--name', 'home', '--jump-alias', 'jump', '--socket-dir', world.sockDir, '--hosts', 'host-1'], {
     env: { PATH: `${nodeBin}:${tools}` },
