@@ -6,11 +6,14 @@ import { upsertTunnelSet } from '../sshconfig/splice.js';
 import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
 import type { Question } from '../wizard/index.js';
-import { applyChange, type CommandIo } from './apply-change.js';
+import type { CommandIo } from './apply-change.js';
 import { loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { DEFAULT_PERSIST } from './defaults.js';
 import { SET_QUESTIONS, missingFlags, toTunnelSet, withDefaults } from './set-answers.js';
 import { parseSetArgs } from './set-flags.js';
+import { askSshOptions, sshOptionsFrom, withSshOptions } from './ssh-option-answers.js';
+import { assertSshReads, CHECK_HOST } from './take-effect.js';
+import { writeSet } from './write-set.js';
 
 export const addUsage = `Usage: tunnel-config add [options]
 
@@ -28,6 +31,11 @@ jumphost. Asks for what the flags do not give when run in a terminal.
   --user USER          your login user on the hidden hosts
   --persist TIME       keep the jump connection open for TIME after the last session, shared by
                        later connects (90s, 10m, 2h; 0 = no sharing; default: the proxy's, ${DEFAULT_PERSIST})
+  --ssh-option OPT     one more line for the hidden hosts' Host section, e.g. 'ForwardAgent yes'
+                       (repeatable; not ProxyCommand, ProxyJump, HostName or User)
+  --adopt              when an earlier section of the seed recipe (ssh JUMP nc -U DIR/%h.sock, ssh -W,
+                       socat) would win over the block: put the block in its place, keeping its options
+  --place-before       when an earlier section would win over the block: put the block before it
   --config FILE        the ssh_config file to change (default ~/.ssh/config)
   -y, --yes            write without asking to confirm
   --dry-run            show the change and write nothing
@@ -40,36 +48,34 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
   const context = await loadConfig(args.config, io.env);
   // Refused before any question, not after the user has answered them all.
   if (!args.dryRun) await assertEditable(context.file.path);
-  const taken = new Set(context.sets.map((set) => set.name));
+  assertSshReads(context.file.path, context.file.exists, CHECK_HOST, io.env);
+  const taken = new Set(context.blocks.map((state) => state.block.name));
   const questions: Question[] = SET_QUESTIONS.map((q) =>
     q.key === 'name' ? { ...q, validate: (v, a) => q.validate(v, a) ?? (taken.has(v) ? `a tunnel set named "${v}" exists; change it with: tunnel-config edit ${v}` : undefined) } : q,
   );
 
   let answers = args.given;
-  if (missingFlags(withDefaults(answers, {})).length > 0) {
-    if (!io.interactive) throw new TunnelError('usage', `add needs ${missingFlags(withDefaults(answers, {})).join(', ')} when there is no terminal to ask (see tunnel-config add --help)`);
-    try {
-      answers = await (await import('../wizard/index.js')).askSet(questions, answers, { socketDir: withDefaults({}, {}).socketDir ?? '' }, io.prompt);
-    } catch (error) {
-      if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
-      throw error;
-    }
-  }
-  const set = toTunnelSet(withDefaults(answers, {}), selfPath(), context.configFile);
-  // Checked on the text as read and again under the lock: a set of this name added meanwhile is not replaced.
-  const change = (text: string): string => {
-    const existing = findManagedBlocks(text, context.file.path).find((block) => block.name === set.name);
-    if (existing && !isDeepStrictEqual(parseTunnelSet(existing, context.file.path), set)) {
-      throw new TunnelError('usage', `a tunnel set named "${set.name}" exists with other settings; change it with: tunnel-config edit ${set.name}`);
-    }
-    return upsertTunnelSet(text, set);
-  };
+  let sshOptions = args.sshOptions;
   try {
-    const outcome = await applyChange(io, { file: context.file, summary: `add "${set.name}"`, change, yes: args.yes, dryRun: args.dryRun });
-    if (outcome !== 'written' && outcome !== 'unchanged') return 0;
+    if (missingFlags(withDefaults(answers, {})).length > 0) {
+      if (!io.interactive) throw new TunnelError('usage', `add needs ${missingFlags(withDefaults(answers, {})).join(', ')} when there is no terminal to ask (see tunnel-config add --help)`);
+      answers = await (await import('../wizard/index.js')).askSet(questions, answers, { socketDir: withDefaults({}, {}).socketDir ?? '' }, io.prompt);
+      sshOptions = await askSshOptions(io, sshOptions, [], false);
+    }
+    const set = withSshOptions(toTunnelSet(withDefaults(answers, {}), selfPath(), context.configFile), sshOptionsFrom(sshOptions, [], io.env));
+    // Checked on the text as read and again under the lock: a set of this name added meanwhile is not replaced.
+    const guard = (text: string): void => {
+      const existing = findManagedBlocks(text, context.file.path).find((block) => block.name === set.name);
+      if (existing && !isDeepStrictEqual(parseTunnelSet(existing, context.file.path), set)) {
+        throw new TunnelError('usage', `a tunnel set named "${set.name}" exists with other settings; change it with: tunnel-config edit ${set.name}`);
+      }
+    };
+    const policy = { adopt: args.adopt, placeBefore: args.placeBefore };
+    const written = await writeSet(io, { context, set, policy, summary: `add "${set.name}"`, yes: args.yes, dryRun: args.dryRun, guard });
+    if (written.outcome !== 'written' && written.outcome !== 'unchanged') return 0;
+    return await verifyWritten(io, context, written.set, upsertTunnelSet(context.file.text, written.set));
   } catch (error) {
     if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
     throw error;
   }
-  return verifyWritten(io, context, set, upsertTunnelSet(context.file.text, set));
 }

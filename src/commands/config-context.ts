@@ -4,7 +4,7 @@ import { homedir, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { TunnelError } from '../errors.js';
 import { findManagedBlocks } from '../sshconfig/markers.js';
-import { parseTunnelSet } from '../sshconfig/parse.js';
+import { type BlockState, readBlockState } from '../sshconfig/hand-edits.js';
 import { renderProxyCommand } from '../sshconfig/render.js';
 import { findShadowingLine, sampleHostFor } from '../sshconfig/shadow.js';
 import { type ConfigFile, defaultConfigPath, readConfig } from '../sshconfig/store.js';
@@ -15,16 +15,23 @@ export interface ConfigContext {
   file: ConfigFile;
   /** The path written into ProxyCommand's -F, or undefined for ssh's default file. */
   configFile: string | undefined;
+  /** The sets tunnel-config can read, in file order. */
   sets: TunnelSet[];
+  /** Every managed block, the ones edited beyond what tunnel-config can read included. */
+  blocks: BlockState[];
 }
 
-/** Reads the config (default ~/.ssh/config) and its tunnel sets; broken markers stop the command here. */
+/**
+ * Reads the config (default ~/.ssh/config) and its tunnel sets; broken markers stop the command here. A block
+ * edited by hand beyond what tunnel-config can read is kept in `blocks` with why, so the other sets stay usable.
+ */
 export async function loadConfig(given: string | undefined, env: NodeJS.ProcessEnv): Promise<ConfigContext> {
   const defaultPath = defaultConfigPath(env.HOME || homedir());
   const path = given === undefined ? defaultPath : resolve(given);
   const file = await readConfig(path);
-  const sets = findManagedBlocks(file.text, path).map((block) => parseTunnelSet(block, path));
-  return { file, configFile: path === defaultPath ? undefined : path, sets };
+  const blocks = findManagedBlocks(file.text, path).map((block) => readBlockState(block, path));
+  const sets = blocks.flatMap((state) => (state.set ? [state.set] : []));
+  return { file, configFile: path === defaultPath ? undefined : path, sets, blocks };
 }
 
 /** The absolute path of this tunnel-config, as ProxyCommand must run it. */

@@ -3,11 +3,15 @@ import { findManagedBlocks } from '../sshconfig/markers.js';
 import { upsertTunnelSet } from '../sshconfig/splice.js';
 import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
-import { applyChange, type CommandIo } from './apply-change.js';
+import type { BlockState } from '../sshconfig/hand-edits.js';
+import type { CommandIo } from './apply-change.js';
 import { type ConfigContext, loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { DEFAULT_PERSIST } from './defaults.js';
 import { SET_QUESTIONS, answersOf, toTunnelSet, withDefaults } from './set-answers.js';
 import { parseSetArgs } from './set-flags.js';
+import { askSshOptions, sshOptionsFrom, withSshOptions } from './ssh-option-answers.js';
+import { assertSshReads, CHECK_HOST } from './take-effect.js';
+import { writeSet } from './write-set.js';
 
 export const editUsage = `Usage: tunnel-config edit NAME [options]
 
@@ -15,15 +19,24 @@ Changes tunnel set NAME. In a terminal, the wizard asks every question with the 
 default; flags given on the command line are not asked. Takes the flags of \`tunnel-config add\`
 (except --name), plus --config FILE, --yes and --dry-run. A flag not given keeps its current value;
 \`--persist default\` (or \`--persist ''\`) goes back to the proxy's default, ${DEFAULT_PERSIST}.
+\`--ssh-option\` replaces the set's options (\`--ssh-option ''\` removes them). Lines written into the
+block by hand are shown, and kept as options.
 `;
 
-/** The set called `name`, or an error listing the sets there are. */
-export function findSet(context: ConfigContext, name: string | undefined, command: string): NonNullable<ConfigContext['sets'][number]> {
+/** The block of the set called `name`, or an error listing the sets there are. */
+export function findBlock(context: ConfigContext, name: string | undefined, command: string): BlockState {
   if (name === undefined) throw new TunnelError('usage', `${command} needs the NAME of a tunnel set (see tunnel-config list)`);
-  const set = context.sets.find((s) => s.name === name);
-  if (set) return set;
-  const names = context.sets.map((s) => s.name).join(', ') || 'none';
+  const state = context.blocks.find((found) => found.block.name === name);
+  if (state) return state;
+  const names = context.blocks.map((found) => found.block.name).join(', ') || 'none';
   throw new TunnelError('usage', `no tunnel set named "${name}" in ${context.file.path} (there are: ${names})`);
+}
+
+/** What `edit` says about lines written into the block by hand, before it rewrites the block. */
+export function handEditNote(state: BlockState): string | undefined {
+  if (state.handLines.length === 0) return undefined;
+  const lines = state.handLines.map(({ line, text }) => `line ${line} (\`${text.trim()}\`)`).join(', ');
+  return `tunnel set "${state.block.name}" was edited by hand: ${lines}; its settings are kept (lines of your own as --ssh-option lines), comments in the block are not`;
 }
 
 export async function editCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -33,25 +46,36 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
   const context = await loadConfig(args.config, io.env);
   // Refused before any question, not after the user has answered them all.
   if (!args.dryRun) await assertEditable(context.file.path);
-  const current = findSet(context, args.positionals[0], 'edit');
+  const state = findBlock(context, args.positionals[0], 'edit');
+  const current = state.set;
+  if (!current) throw new TunnelError('usage', state.problem ?? `tunnel set "${state.block.name}" cannot be read`);
   if (args.given.name !== undefined && args.given.name !== current.name) {
     throw new TunnelError('usage', `edit keeps the name "${current.name}"; to rename, remove it and add it again`);
   }
+  assertSshReads(context.file.path, context.file.exists, CHECK_HOST, io.env);
+  const note = handEditNote(state);
+  if (note !== undefined) io.stderr(note);
   const defaults = answersOf(current);
   let answers = { ...args.given, name: current.name };
+  let sshOptions = args.sshOptions;
   try {
-    if (io.interactive && !args.yes) answers = { ...answers, ...(await (await import('../wizard/index.js')).askSet(SET_QUESTIONS, answers, defaults, io.prompt)) };
-    const set = toTunnelSet(withDefaults(answers, defaults), selfPath(), context.configFile);
+    if (io.interactive && !args.yes) {
+      answers = { ...answers, ...(await (await import('../wizard/index.js')).askSet(SET_QUESTIONS, answers, defaults, io.prompt)) };
+      sshOptions = await askSshOptions(io, sshOptions, current.sshOptions ?? [], true);
+    }
+    const answered = withSshOptions(toTunnelSet(withDefaults(answers, defaults), selfPath(), context.configFile), sshOptionsFrom(sshOptions, current.sshOptions, io.env));
+    // What the set adopted stays with it, for `remove` to put back.
+    const set = current.adopted ? { ...answered, adopted: current.adopted } : answered;
     // Under the lock, the set may have been removed meanwhile: editing it must not add it back.
-    const change = (text: string): string => {
+    const guard = (text: string): void => {
       if (!findManagedBlocks(text, context.file.path).some((block) => block.name === set.name)) {
         throw new TunnelError('conflict', `${context.file.path} changed since it was read: tunnel set "${set.name}" is gone; nothing was written`);
       }
-      return upsertTunnelSet(text, set);
     };
-    const outcome = await applyChange(io, { file: context.file, summary: `edit "${set.name}"`, change, yes: args.yes, dryRun: args.dryRun });
-    if (outcome !== 'written') return 0;
-    return verifyWritten(io, context, set, upsertTunnelSet(context.file.text, set));
+    const policy = { adopt: args.adopt, placeBefore: args.placeBefore };
+    const written = await writeSet(io, { context, set, policy, summary: `edit "${set.name}"`, yes: args.yes, dryRun: args.dryRun, guard });
+    if (written.outcome !== 'written') return 0;
+    return await verifyWritten(io, context, written.set, upsertTunnelSet(context.file.text, written.set));
   } catch (error) {
     if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
     throw error;

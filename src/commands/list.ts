@@ -1,4 +1,5 @@
 import { TunnelError } from '../errors.js';
+import type { BlockState } from '../sshconfig/hand-edits.js';
 import type { TunnelSet } from '../sshconfig/types.js';
 import type { CommandIo } from './apply-change.js';
 import { loadConfig } from './config-context.js';
@@ -7,6 +8,7 @@ import { parseSetArgs } from './set-flags.js';
 export const listUsage = `Usage: tunnel-config list [--json] [--config FILE]
 
 Lists the tunnel sets in your ssh_config (default ~/.ssh/config). --json prints them as JSON on stdout.
+A set edited by hand is marked * (edit keeps its settings), one tunnel-config cannot read ! (with why).
 `;
 
 const jumpText = (set: TunnelSet): string => {
@@ -15,24 +17,50 @@ const jumpText = (set: TunnelSet): string => {
   return `${user ? `${user}@` : ''}${host}${port ? `:${port}` : ''}`;
 };
 
-/** A plain table: one row per set; an empty USER or PERSIST is ssh's or the proxy's default. */
-export function renderSetTable(sets: readonly TunnelSet[]): string {
-  const rows = [
-    ['NAME', 'JUMP', 'SOCKET DIR', 'HOSTS', 'USER', 'PERSIST'],
-    ...sets.map((s) => [s.name, jumpText(s), s.socketDir, s.hosts.join(','), s.user ?? '', s.persist ?? '']),
-  ];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+/**
+ * A plain table: one row per set; an empty USER or PERSIST is ssh's or the proxy's default. A set edited by
+ * hand is marked `*`, one tunnel-config cannot read `!`; SSH OPTIONS is there when a set has some.
+ */
+export function renderSetTable(blocks: readonly BlockState[]): string {
+  const withOptions = blocks.some((state) => (state.set?.sshOptions ?? []).length > 0);
+  const row = ({ block, set, problem, handLines }: BlockState): string[] => {
+    const mark = problem !== undefined ? '!' : handLines.length > 0 ? '*' : '';
+    const cells = set ? [jumpText(set), set.socketDir, set.hosts.join(','), set.user ?? '', set.persist ?? ''] : ['?', '?', '?', '', ''];
+    return [`${block.name}${mark}`, ...cells, ...(withOptions ? [(set?.sshOptions ?? []).join('; ')] : [])];
+  };
+  const rows = [['NAME', 'JUMP', 'SOCKET DIR', 'HOSTS', 'USER', 'PERSIST', ...(withOptions ? ['SSH OPTIONS'] : [])], ...blocks.map(row)];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((cells) => cells[i]?.length ?? 0))) ?? [];
+  return rows.map((cells) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** The legend for the marks, one line per marked set, for stderr. */
+export function renderSetNotes(blocks: readonly BlockState[]): string[] {
+  return blocks.flatMap(({ block, problem, handLines }) => {
+    if (problem !== undefined) return [`! ${problem}`];
+    if (handLines.length === 0) return [];
+    const lines = handLines.map(({ line, text }) => `line ${line} \`${text.trim()}\``).join(', ');
+    return [`* ${block.name}: edited by hand (${lines}); \`tunnel-config edit ${block.name}\` keeps its settings`];
+  });
+}
+
+/** The sets as JSON: `persist` always there (null for the default); `handEdited` and `problem` only when so. */
+function setsAsJson(blocks: readonly BlockState[]): unknown[] {
+  return blocks.map(({ block, set, problem, handLines }) => {
+    if (!set) return { name: block.name, problem };
+    return { ...set, persist: set.persist ?? null, ...(handLines.length > 0 ? { handEdited: handLines } : {}) };
+  });
 }
 
 export async function listCommand(argv: string[], io: CommandIo): Promise<number> {
   const args = parseSetArgs(argv, 'list', false);
   if (args.help) return io.stdout(listUsage), 0;
   if (args.positionals.length > 0) throw new TunnelError('usage', 'list takes no arguments (see tunnel-config list --help)');
-  const { sets, file } = await loadConfig(args.config, io.env);
-  // persist is always there for scripts: null means the proxy's default.
-  if (args.json) io.stdout(`${JSON.stringify(sets.map((set) => ({ ...set, persist: set.persist ?? null })), null, 2)}\n`);
-  else if (sets.length === 0) io.stderr(`no tunnel sets in ${file.path}; add one with: tunnel-config add`);
-  else io.stdout(renderSetTable(sets));
+  const { blocks, file } = await loadConfig(args.config, io.env);
+  if (args.json) io.stdout(`${JSON.stringify(setsAsJson(blocks), null, 2)}\n`);
+  else if (blocks.length === 0) io.stderr(`no tunnel sets in ${file.path}; add one with: tunnel-config add`);
+  else {
+    io.stdout(renderSetTable(blocks));
+    for (const note of renderSetNotes(blocks)) io.stderr(note);
+  }
   return 0;
 }

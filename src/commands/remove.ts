@@ -4,7 +4,7 @@ import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
 import { applyChange, type CommandIo } from './apply-change.js';
 import { loadConfig } from './config-context.js';
-import { findSet } from './edit.js';
+import { findBlock } from './edit.js';
 import { parseSetArgs } from './set-flags.js';
 
 export const removeUsage = `Usage: tunnel-config remove NAME [--config FILE] [--yes] [--dry-run]
@@ -19,10 +19,11 @@ export async function removeCommand(argv: string[], io: CommandIo): Promise<numb
   const context = await loadConfig(args.config, io.env);
   // Refused before any question, not after the user has answered them all.
   if (!args.dryRun) await assertEditable(context.file.path);
-  const set = findSet(context, args.positionals[0], 'remove');
+  // Any block with sound markers can go, also one edited by hand beyond what tunnel-config reads.
+  const { name } = findBlock(context, args.positionals[0], 'remove').block;
   try {
-    const outcome = await applyChange(io, { file: context.file, summary: `remove "${set.name}"`, change: (text) => removeTunnelSet(text, set.name), yes: args.yes, dryRun: args.dryRun });
-    if (outcome === 'written') io.stdout(`Removed tunnel set "${set.name}".\n`);
+    const outcome = await applyChange(io, { file: context.file, summary: `remove "${name}"`, change: (text) => removeTunnelSet(text, name), yes: args.yes, dryRun: args.dryRun });
+    if (outcome === 'written') io.stdout(`Removed tunnel set "${name}".\n`);
     return 0;
   } catch (error) {
     if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;

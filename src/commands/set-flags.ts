@@ -23,13 +23,21 @@ export interface ParsedSetArgs {
   dryRun: boolean;
   help: boolean;
   json: boolean;
+  /** `--ssh-option`, each as given (undefined when none was); `--ssh-option ''` alone empties the list. */
+  sshOptions: string[] | undefined;
+  /** `--adopt` and `--place-before`: what to do when an earlier section would win over the block. */
+  adopt: boolean;
+  placeBefore: boolean;
 }
 
 /** Parses a config command's argv; `withSetFlags` adds the tunnel-set flags of add/edit. */
 export function parseSetArgs(argv: string[], command: string, withSetFlags: boolean): ParsedSetArgs {
-  const setOptions = Object.fromEntries(
-    Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: flag === 'hosts' }]),
-  );
+  const setOptions = {
+    ...Object.fromEntries(Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: flag === 'hosts' }])),
+    'ssh-option': { type: 'string' as const, multiple: true },
+    adopt: { type: 'boolean' as const, default: false },
+    'place-before': { type: 'boolean' as const, default: false },
+  };
   const parsed = parseCommandArgs(
     {
     args: argv,
@@ -61,5 +69,8 @@ export function parseSetArgs(argv: string[], command: string, withSetFlags: bool
     dryRun: values['dry-run'] === true,
     help: values.help === true,
     json: values.json === true,
+    sshOptions: values['ssh-option'] as string[] | undefined,
+    adopt: values.adopt === true,
+    placeBefore: values['place-before'] === true,
   };
 }

@@ -1,6 +1,8 @@
 import { TunnelError } from '../errors.js';
 import { splitDirective, splitLines } from './lines.js';
 import type { JumpTarget, ManagedBlock, TunnelSet } from './types.js';
+import { ADOPTED_PREFIX } from './render.js';
+import { DEFAULT_HOST_OPTIONS, normaliseSshOption, sshOptionProblem } from './ssh-options.js';
 import { jumpAliasFor, validateTunnelSet } from './validate.js';
 
 interface JumpFields {
@@ -42,18 +44,32 @@ function parseProxyCommand(all: string[]): ProxyCommandFields | undefined {
   return fields;
 }
 
+export interface ReadBlock {
+  set: TunnelSet;
+  /** The block ends with the `Host *` that gives the lines after it back to every host. */
+  reopen: boolean;
+}
+
 /**
  * The answers a managed block was rendered from, so `edit` can offer them again.
  * Throws a usage error naming the block and the line when a hand edit left something we did not write.
  */
-export function parseTunnelSet(block: ManagedBlock, source = '~/.ssh/config'): TunnelSet {
+export const parseTunnelSet = (block: ManagedBlock, source = '~/.ssh/config'): TunnelSet => readTunnelBlock(block, source).set;
+
+/**
+ * As parseTunnelSet, with where the block ends. A line added by hand to the hosts' section that could have
+ * been an `--ssh-option` is read as one, so the set stays editable.
+ */
+export function readTunnelBlock(block: ManagedBlock, source = '~/.ssh/config'): ReadBlock {
   const where = `${source}: tunnel-config block "${block.name}" (lines ${block.beginLine}-${block.endLine})`;
   const jumpAlias = jumpAliasFor(block.name);
-  let section: 'none' | 'jump' | 'hosts' = 'none';
+  let section: 'none' | 'jump' | 'hosts' | 'reopen' = 'none';
   let jumpFields: JumpFields | undefined;
   let hosts: string[] | undefined;
   let user: string | undefined;
   let command: ReturnType<typeof parseProxyCommand>;
+  const sshOptions: string[] = [];
+  const adopted: string[] = [];
   const seen = new Set<string>();
 
   const lines = splitLines(block.text).slice(1, -1);
@@ -62,23 +78,34 @@ export function parseTunnelSet(block: ManagedBlock, source = '~/.ssh/config'): T
     const fail = (why: string): never => {
       throw new TunnelError('usage', `${where}, line ${number} (\`${line.content.trim()}\`): ${why}; fix the block by hand or remove it and add the set again`);
     };
+    if (section === 'none' && line.content.startsWith(ADOPTED_PREFIX)) adopted.push(line.content.slice(ADOPTED_PREFIX.length));
     if (/^[ \t]*(#.*)?$/.test(line.content.replace(/\r$/, ''))) continue;
     const directive = splitDirective(line.content);
     if (!directive) return fail('is not an ssh_config line');
     const { keyword, args } = directive;
+    if (section === 'reopen') fail('comes after the `Host *` that ends the block');
     if (keyword === 'host') {
-      const next = args.length === 1 && args[0] === jumpAlias ? 'jump' : 'hosts';
+      const next = args.length === 1 && args[0] === jumpAlias ? 'jump' : hosts && args.length === 1 && args[0] === '*' ? 'reopen' : 'hosts';
       if (args.length === 0) fail('names no host');
       if (next === 'jump' && (jumpFields || hosts)) fail('the jumphost section must come once, first');
       if (next === 'hosts' && hosts) fail('tunnel-config writes one Host section for the hosts');
       section = next;
       if (next === 'jump') jumpFields = {};
-      else hosts = args;
+      else if (next === 'hosts') hosts = args;
+      continue;
+    }
+    const value = args.length === 1 ? args[0] : undefined;
+    const isDefault = DEFAULT_HOST_OPTIONS.some((option) => option.toLowerCase() === `${keyword} ${value}`);
+    if (section === 'hosts' && !['proxycommand', 'user'].includes(keyword) && !(isDefault && !seen.has(`hosts ${keyword}`))) {
+      // A line of the user's own: kept as an --ssh-option when it could be one.
+      const option = normaliseSshOption(`${keyword} ${args.join(' ')}`);
+      sshOptions.push(option);
+      const problem = sshOptionProblem(option);
+      if (problem !== undefined) fail(problem);
       continue;
     }
     if (seen.has(`${section} ${keyword}`)) fail(`${keyword} is given twice`);
     seen.add(`${section} ${keyword}`);
-    const value = args.length === 1 ? args[0] : undefined;
     if (value === undefined && keyword !== 'proxycommand') fail('needs exactly one value');
     if (section === 'jump' && jumpFields) {
       if (keyword === 'hostname') jumpFields.host = value;
@@ -89,9 +116,6 @@ export function parseTunnelSet(block: ManagedBlock, source = '~/.ssh/config'): T
     } else if (section === 'hosts') {
       if (keyword === 'proxycommand') command = parseProxyCommand(args) ?? fail('is not the ProxyCommand tunnel-config writes');
       else if (keyword === 'user') user = value;
-      else if (!((keyword === 'serveraliveinterval' && value === '10') || (keyword === 'serveralivecountmax' && value === '3'))) {
-        fail('tunnel-config does not write this for the hosts');
-      }
     } else {
       fail('comes before any Host line');
     }
@@ -114,11 +138,13 @@ export function parseTunnelSet(block: ManagedBlock, source = '~/.ssh/config'): T
   if (user !== undefined) set.user = user;
   if (command.configFile !== undefined) set.configFile = command.configFile;
   if (command.persist !== undefined) set.persist = command.persist;
+  if (sshOptions.length > 0) set.sshOptions = sshOptions;
+  if (adopted.length > 0) set.adopted = adopted;
   try {
     validateTunnelSet(set);
   } catch (error) {
     if (error instanceof TunnelError) throw new TunnelError('usage', `${where}: ${error.message}`);
     throw error;
   }
-  return set;
+  return { set, reopen: section === 'reopen' };
 }

@@ -1,4 +1,5 @@
 import { beginMarker, endMarker, generatedComment } from './markers.js';
+import { DEFAULT_HOST_OPTIONS, sshOptionKeyword } from './ssh-options.js';
 import type { TunnelSet } from './types.js';
 import { jumpAliasFor, validateTunnelSet } from './validate.js';
 
@@ -12,9 +13,21 @@ export function renderProxyCommand(set: TunnelSet): string {
   return [...program, 'proxy', '--jump', jump, '--socket-dir', set.socketDir, ...config, ...persist, '--', '%h'].join(' ');
 }
 
+/** Above the lines of an adopted section, which are kept as `#|` comments. */
+export const adoptedComment = (name: string): string => `# Adopted from this file; \`tunnel-config remove ${name}\` puts these lines back:`;
+export const ADOPTED_PREFIX = '#|';
+/** Ends a block placed where the lines after it belonged to no Host section, so that they still apply to every host. */
+export const REOPEN_COMMENT = '# The lines after this block apply to every host, as they did before it was placed here:';
+
+export interface RenderOptions {
+  /** End the block with `Host *` (see REOPEN_COMMENT). */
+  reopen?: boolean;
+}
+
 /** The lines of the block between its markers. */
-function renderBody(set: TunnelSet): string[] {
+function renderBody(set: TunnelSet, options: RenderOptions): string[] {
   const lines: string[] = [];
+  if (set.adopted && set.adopted.length > 0) lines.push(adoptedComment(set.name), ...set.adopted.map((line) => ADOPTED_PREFIX + line));
   const jump = set.jump;
   if (!('alias' in jump)) {
     lines.push(`Host ${jumpAliasFor(set.name)}`, `  HostName ${jump.host}`);
@@ -24,14 +37,19 @@ function renderBody(set: TunnelSet): string[] {
   }
   lines.push(`Host ${set.hosts.join(' ')}`, `  ProxyCommand ${renderProxyCommand(set)}`);
   if (set.user !== undefined) lines.push(`  User ${set.user}`);
+  const extra = set.sshOptions ?? [];
+  lines.push(...extra.map((option) => `  ${option}`));
   // The hidden hosts' keys stay checked by ssh under their own names: no StrictHostKeyChecking or known_hosts here.
-  lines.push('  ServerAliveInterval 10', '  ServerAliveCountMax 3');
+  for (const option of DEFAULT_HOST_OPTIONS) {
+    if (!extra.some((given) => sshOptionKeyword(given) === sshOptionKeyword(option))) lines.push(`  ${option}`);
+  }
+  if (options.reopen) lines.push(REOPEN_COMMENT, 'Host *');
   return lines;
 }
 
 /** The managed block of `set`, markers included, every line ending with `eol`. Throws on a value we would not write. */
-export function renderTunnelSet(set: TunnelSet, eol: '\n' | '\r\n' = '\n'): string {
+export function renderTunnelSet(set: TunnelSet, eol: '\n' | '\r\n' = '\n', options: RenderOptions = {}): string {
   validateTunnelSet(set);
-  const lines = [beginMarker(set.name), generatedComment(set.name), ...renderBody(set), endMarker(set.name)];
+  const lines = [beginMarker(set.name), generatedComment(set.name), ...renderBody(set, options), endMarker(set.name)];
   return lines.map((line) => line + eol).join('');
 }

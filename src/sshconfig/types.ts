@@ -22,6 +22,10 @@ export interface TunnelSet {
   configFile?: string;
   /** The proxy's `--persist` (how long the shared jump connection outlives its last session), e.g. `10m` or `0`; unset is the proxy's default. */
   persist?: string;
+  /** More lines for the hosts' section (`--ssh-option`), each `Keyword value` as written. */
+  sshOptions?: string[];
+  /** The lines of a seed-recipe section this set took the place of (`--adopt`), as they were; `remove` puts them back. */
+  adopted?: string[];
 }
 
 /** A managed block as found in a config file's text. */

@@ -3,6 +3,7 @@ import { TunnelError } from '../errors.js';
 import { parseDuration } from '../shared/paths.js';
 import { hostNameProblem, quoteForMessage, socketDirProblem } from '../ssh/hostname.js';
 import { patternMatches } from './pattern.js';
+import { normaliseSshOption, sshOptionListProblem, sshOptionProblem } from './ssh-options.js';
 import type { TunnelSet } from './types.js';
 
 /**
@@ -172,4 +173,11 @@ export function validateTunnelSet(set: TunnelSet): void {
   if (set.nodePath !== undefined) check('node path', set.nodePath, nodePathProblem(set.nodePath));
   if (set.configFile !== undefined) check('--config', set.configFile, configFileProblem(set.configFile));
   if (set.persist !== undefined) check('--persist', set.persist, persistProblem(set.persist));
+  for (const option of set.sshOptions ?? []) {
+    const written = normaliseSshOption(option);
+    check('--ssh-option', option, sshOptionProblem(option) ?? (written === option ? undefined : `is written as ${quoteForMessage(written)}`));
+  }
+  const listProblem = sshOptionListProblem(set.sshOptions ?? []);
+  if (listProblem !== undefined) throw new TunnelError('usage', `--ssh-option ${listProblem}`);
+  for (const line of set.adopted ?? []) check('an adopted line', line, /[\r\n]/.test(line) ? 'may not contain a line break' : undefined);
 }

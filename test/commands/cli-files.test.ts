@@ -36,12 +36,16 @@ describe('remove gives back the bytes from before add', () => {
       const original = text.replace('INCLUDED', join(home, 'included.conf'));
       writeFileSync(join(home, 'included.conf'), 'Host other\n  User z\n');
       writeFileSync(file, original, { mode: 0o640 });
-      const added = await runCli([...addFlags('home', file), '--yes'], { home });
       if (text.startsWith(BOM)) {
-        // ssh itself cannot read a file that starts with a BOM; the write is reported as not in effect.
-        assert.equal(added.code, 2, added.stderr);
-        assert.match(added.stderr, /^tunnel-config: written, but ssh -G home-x fails: .*line 1: Bad configuration option/m);
-      } else assert.equal(added.code, 0, added.stderr);
+        // ssh itself cannot read a file that starts with a BOM: said before anything is written, with ssh's line 1.
+        const refused = await runCli([...addFlags('home', file), '--yes'], { home });
+        assert.equal(refused.code, 2, refused.stderr);
+        assert.match(refused.stderr, /^tunnel-config: ssh cannot read \S+ as it is, before any change \(\S+: line 1: Bad configuration option: .*\): fix that first; nothing was written\n$/);
+        assert.ok(readFileSync(file).equals(Buffer.from(original, 'utf8')), 'nothing was written');
+        return;
+      }
+      const added = await runCli([...addFlags('home', file), '--yes'], { home });
+      assert.equal(added.code, 0, added.stderr);
       const withBlock = readFileSync(file, 'utf8');
       assert.match(withBlock, /^# >>> tunnel-config home >>>\r?$/m);
       // A file without a final newline stays without: the block goes after a line break, its own last one dropped.

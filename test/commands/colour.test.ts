@@ -68,6 +68,7 @@ describe('the real binary', () => {
         [/The hidden hosts/, `pi${ENTER}`],
         [/Your login user on the hidden hosts/, ENTER],
         [/How long to keep the jump connection open/, ENTER],
+        [/Other ssh options for the hidden hosts/, ENTER],
         [/Write this change to \S+\?/, ENTER],
       ],
     });

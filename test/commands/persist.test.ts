@@ -111,14 +111,18 @@ describe('edit --persist', () => {
     assert.deepEqual(snapshotTree(home), before);
   });
 
-  test('a --persist the proxy refuses written by hand: edit and list refuse the block, naming it and --persist', async () => {
+  test('a --persist the proxy refuses written by hand: edit refuses the block, list marks it, each naming it and --persist', async () => {
     const { home, file } = setup();
     await add(home, file, '--persist', '10m');
     writeFileSync(file, readFileSync(file, 'utf8').replace('--persist 10m', '--persist 10min'));
-    for (const args of [['list'], ['edit', 'home', '--persist', '5m', '--yes']]) {
-      const run = await runCli([...args, '--config', file], { home });
-      assertOneErrorLine(run, /^tunnel-config: \S+: tunnel-config block "home" \(lines \d+-\d+\): --persist "10min": must be seconds, or a number with s, m or h/, args[0]);
-    }
+    const why = /\S+: tunnel-config block "home" \(lines \d+-\d+\): --persist "10min": must be seconds, or a number with s, m or h/;
+    const edit = await runCli(['edit', 'home', '--persist', '5m', '--yes', '--config', file], { home });
+    assertOneErrorLine(edit, new RegExp(`^tunnel-config: ${why.source}`), 'edit');
+    // list always lists: the set it cannot read is marked "!", and why is on stderr.
+    const list = await runCli(['list', '--config', file], { home });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^home! +\? +\? +\?$/m);
+    assert.match(list.stderr, new RegExp(`^! ${why.source}`));
   });
 });
 

@@ -74,11 +74,13 @@ const ANSWERS: Array<[RegExp, string]> = [
   [/Your login user on the hidden hosts/, ENTER],
   [/How long to keep the jump connection open/, ENTER],
 ];
+/** The question that follows them: --ssh-option lines for the hidden hosts. */
+const SSH_OPTIONS: [RegExp, string] = [/Other ssh options for the hidden hosts/, ENTER];
 
 describe('tunnel-config add in a terminal', () => {
   test('every question answered, a coloured diff, confirmed: written', async () => {
     const { home, file } = setup(USER_CONFIG);
-    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS, [/Write this change to \S+\? \(Y\/n\)/, `y${ENTER}`]]);
+    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS, SSH_OPTIONS, [/Write this change to \S+\? \(Y\/n\)/, `y${ENTER}`]]);
     assert.equal(run.code, 0, `${run.stderr}\n${run.screen}`);
     assert.match(run.screen, /\x1b\[32m\+# >>> tunnel-config home >>>\x1b\[39m/, 'the added lines in green');
     assert.match(run.screen, /\x1b\[1m--- \S+\tbefore\x1b\[22m/);
@@ -101,7 +103,7 @@ describe('tunnel-config add in a terminal', () => {
 
   test('"n" at the confirmation: exit 0, nothing written', async () => {
     const { home, file } = setup(USER_CONFIG);
-    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS, [/Write this change to \S+\? \(Y\/n\)/, `n${ENTER}`]]);
+    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS, SSH_OPTIONS, [/Write this change to \S+\? \(Y\/n\)/, `n${ENTER}`]]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, 'nothing was written\n');
     assert.equal(readFileSync(file, 'utf8'), USER_CONFIG);
@@ -144,19 +146,21 @@ test('tunnel-config edit in a terminal: the current answers are the defaults', a
     [/\(home-\*\)/, `pi${ENTER}`],
     [/Your login user on the hidden hosts/, ENTER],
     [/How long to keep the jump connection open/, ENTER],
+    SSH_OPTIONS,
     [/Write this change/, ENTER],
   ]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(readFileSync(file, 'utf8'), before.replace('\nHost home-*\n', '\nHost pi\n'));
 });
 
-test('tunnel-config add, then edit, in a terminal: --persist asked last, its current value kept on Enter', async () => {
+test('tunnel-config add, then edit, in a terminal: --persist asked after the hosts, its current value kept on Enter', async () => {
   const { home, file } = setup(USER_CONFIG);
   const persistLine = (): string | undefined => readFileSync(file, 'utf8').split('\n').find((line) => line.startsWith('  ProxyCommand '));
   const added = await runOnTerminal(['add', '--config', file], home, [
     ...ANSWERS.slice(0, -1),
     [/How long to keep the jump connection open/, `10min${ENTER}`],
     [/> must be seconds, or a number with s, m or h/, `\x15090s${ENTER}`],
+    SSH_OPTIONS,
     [/Write this change to \S+\? \(Y\/n\)/, ENTER],
   ]);
   assert.equal(added.code, 0, `${added.stderr}\n${stripVTControlCharacters(added.screen)}`);
@@ -171,6 +175,7 @@ test('tunnel-config add, then edit, in a terminal: --persist asked last, its cur
     [/\(pi,nas\)/, ENTER],
     [/Your login user on the hidden hosts/, ENTER],
     [/How long to keep the jump connection open[^]*\(90s\)/, ENTER],
+    SSH_OPTIONS,
   ]);
   assert.equal(kept.code, 0, kept.stderr);
   assert.equal(kept.stderr, `${file} already has this; nothing to change\n`);

@@ -97,11 +97,13 @@ describe('add, then plain ssh through the generated block, then remove', () => {
     assert.equal(readFileSync(config, 'utf8'), original);
   });
 
-  test('an earlier section that sets ProxyJump for the hosts is named after writing', async () => {
+  test('an earlier section that sets ProxyJump for the hosts is named before writing, and nothing is written', async () => {
     const config = join(world.dir, 'user_config_shadow');
-    writeFileSync(config, ['Host host-1', '  ProxyJump somewhere-else', '', 'Host *', '  ForwardAgent no', ''].join('\n'));
+    const original = ['Host host-1', '  ProxyJump somewhere-else', '', 'Host *', '  ForwardAgent no', ''].join('\n');
+    writeFileSync(config, original);
     const added = await tc(['add', '--name', 'shadowed', '--jump-alias', 'myjump', '--hosts', 'host-1', '--config', config, '--yes']);
     assert.equal(added.code, 2, added.stderr);
-    assert.match(added.stderr, /^tunnel-config: written, but ssh -G host-1 does not use it: line 2 of .*user_config_shadow \(ProxyJump somewhere-else\)/m);
+    assert.match(added.stderr, /^tunnel-config: line 2 of .*user_config_shadow \(`ProxyJump somewhere-else`\) comes first for host-1, so ssh would not use the block of "shadowed" for host-1; nothing was written; pass --place-before to put the block before `Host host-1` \(line 1\)\n$/);
+    assert.equal(readFileSync(config, 'utf8'), original);
   });
 });

@@ -83,17 +83,32 @@ describe('parseTunnelSet reads hand-formatted blocks', () => {
   test('CRLF', () => assert.deepEqual(parseTunnelSet(blockOf(block([...jumpLines, 'Host pi', `  ProxyCommand ${command}`]).replace(/\n/g, '\r\n'))), expected));
 });
 
+describe('parseTunnelSet reads lines added by hand to the hosts\' section as --ssh-option lines', () => {
+  const hosts = ['Host pi', `  ProxyCommand ${command}`];
+  const readable: Array<[string, string[], string[]]> = [
+    ['ForwardAgent yes after the keepalive', [...hosts, '  ServerAliveInterval 10', '  ServerAliveCountMax 3', '  ForwardAgent yes'], ['ForwardAgent yes']],
+    ['lowercase, with =', [...hosts, '  forwardagent=yes'], ['ForwardAgent yes']],
+    ['a changed keepalive', [...hosts, '  ServerAliveInterval 30'], ['ServerAliveInterval 30']],
+    ['two IdentityFile lines and a LocalForward', [...hosts, '  IdentityFile ~/.ssh/a', '  IdentityFile ~/.ssh/b', '  LocalForward 8080 localhost:80'], ['IdentityFile ~/.ssh/a', 'IdentityFile ~/.ssh/b', 'LocalForward 8080 localhost:80']],
+  ];
+  for (const [name, lines, sshOptions] of readable) {
+    test(name, () => assert.deepEqual(parseTunnelSet(blockOf(block([...jumpLines, ...lines]))), { ...expected, sshOptions }));
+  }
+});
+
 describe('parseTunnelSet refuses what it cannot read, naming the block and the line', () => {
   const hosts = ['Host pi', `  ProxyCommand ${command}`];
   const unreadable: Array<[string, string[], RegExp]> = [
-    ['an unknown directive', [...jumpLines, ...hosts, '  ForwardAgent yes'], /line 7 \(`ForwardAgent yes`\): tunnel-config does not write this for the hosts/],
+    ['a keyword ssh_config does not have', [...jumpLines, ...hosts, '  ForwardAgnet yes'], /line 7 \(`ForwardAgnet yes`\): has "forwardagnet", which is not an ssh_config keyword/],
+    ['a HostName for the hosts', [...jumpLines, ...hosts, '  HostName 192.0.2.1'], /line 7 \(`HostName 192\.0\.2\.1`\): HostName would change the name the proxy looks up/],
+    ['a second ProxyJump for the hosts', [...jumpLines, ...hosts, '  ProxyJump gw'], /line 7 .*ProxyJump is what tunnel-config sets/],
+    ['a single-valued option twice', [...jumpLines, ...hosts, '  ForwardAgent yes', '  ForwardAgent no'], /--ssh-option "ForwardAgent no": ForwardAgent is given twice, and ssh uses only the first/],
     ['a changed ProxyCommand', [...jumpLines, 'Host pi', '  ProxyCommand nc %h %p'], /line 6 \(`ProxyCommand nc %h %p`\): is not the ProxyCommand tunnel-config writes/],
     ['a ProxyCommand with an extra flag', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace(' --', ' -v --')}`], /line 6 .*is not the ProxyCommand/],
     ['--persist twice', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '--persist 0 --persist 1m -- %h')}`], /line 6 .*is not the ProxyCommand/],
     ['--persist without a time', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '--persist -- %h')}`], /line 6 .*is not the ProxyCommand/],
     ['--persist after --', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '-- %h --persist 0')}`], /line 6 .*is not the ProxyCommand/],
     ['a --persist time the proxy refuses', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '--persist 10min -- %h')}`], /: --persist "10min": must be seconds, or a number with s, m or h/],
-    ['a changed keepalive', [...jumpLines, ...hosts, '  ServerAliveInterval 30'], /line 7 .*does not write this/],
     ['a directive twice', [...jumpLines, ...hosts, '  User a', '  User b'], /line 8 \(`User b`\): user is given twice/],
     ['a directive before any Host', ['User a', ...jumpLines, ...hosts], /line 3 \(`User a`\): comes before any Host line/],
     ['a jump directive we do not write', [...jumpLines, '  ProxyJump x', ...hosts], /line 5 .*does not write this for a jumphost/],
