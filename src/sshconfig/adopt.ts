@@ -1,6 +1,7 @@
 import { TunnelError } from '../errors.js';
 import { quoteForMessage } from '../ssh/hostname.js';
 import { detectEol, splitDirective } from './lines.js';
+import { patternMatches } from './pattern.js';
 import { recognizeRecipe, type SeedRecipe } from './recipe.js';
 import { renderTunnelSet } from './render.js';
 import { continuesSection, sectionAt } from './sections.js';
@@ -72,7 +73,8 @@ export function adoptSection(text: string, number: number, set: TunnelSet, sourc
   );
   const adopted: TunnelSet = {
     ...set,
-    hosts: [...set.hosts, ...headerWords.args.filter((pattern) => !set.hosts.includes(pattern))],
+    // A name the set's patterns already cover (host-1 under host-*) is not listed again.
+    hosts: [...set.hosts, ...headerWords.args.filter((word) => !set.hosts.some((mine) => mine === word || (!/[*?]/.test(word) && patternMatches(mine, word))))],
     adopted: splitLinesBetween(text, header.start, last.end),
   };
   const sshOptions = [...given, ...kept.filter((option) => !given.includes(option))];

@@ -64,8 +64,11 @@ function claimsOf(text: string): Array<{ words: string[]; accepts: (name: string
   return claims;
 }
 
-/** The more specific-looking of two patterns, for messages: the one with more literal characters. */
-const narrower = (a: string, b: string): string => (b.replace(/[*?]/g, '').length > a.replace(/[*?]/g, '').length ? b : a);
+/** The more specific-looking of two patterns, for messages: more literal characters, then more `?` than `*`. */
+const narrower = (a: string, b: string): string => {
+  const weight = (pattern: string): number => 2 * pattern.replace(/[*?]/g, '').length + pattern.replace(/[^?]/g, '').length;
+  return weight(b) > weight(a) ? b : a;
+};
 
 /**
  * The names to ask ssh about for a set claiming `hosts`, given the other texts of the config (the file

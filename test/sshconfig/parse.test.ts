@@ -23,6 +23,9 @@ const roundTrips: TunnelSet[] = [
   ...['0', '90', '90s', '10m', '2h', '9999999h'].map((persist): TunnelSet => ({ ...base, name: `p-${persist}`, jump: { host: 'jump' }, persist })),
   { ...base, name: 'persist-f', jump: { alias: 'corp-gw' }, configFile: '/home/me/.ssh/config', persist: '30m' },
   { ...sets.add, persist: '0' },
+  // --ssh-option lines, and the lines of an adopted seed-recipe section.
+  { ...base, name: 'opts', jump: { host: 'jump' }, sshOptions: ['ForwardAgent yes', 'IdentityFile ~/.ssh/a', 'IdentityFile ~/.ssh/b', 'ServerAliveInterval 30'] },
+  { ...base, name: 'adopted', jump: { alias: 'gw' }, adopted: ['Host host-*', '    ProxyCommand ssh gw nc -U /home/host/%h.sock', '', '\tUser me  # mine'], user: 'me' },
 ];
 
 const blockOf = (text: string) => {

@@ -77,3 +77,31 @@ describe('sampleHostFor', () => {
   ];
   for (const [hosts, sample] of samples) test(hosts.join(' '), () => assert.equal(sampleHostFor({ ...set, hosts }), sample));
 });
+
+describe('findShadowingLine follows Include as ssh reads it', () => {
+  const seeds = { path: '/etc/ssh/seeds.conf', text: 'Host host-*\n  ProxyCommand ssh jump nc -U /home/host/%h.sock\n' };
+  const includes = (file: string | undefined, line: number) => (file === undefined && line === 1 ? [seeds] : []);
+  test('a section in an included file wins, named with its file and the Include that read it', () => {
+    const config = upsertTunnelSet('Include seeds.conf\n\nHost *\n  User x\n', set);
+    assert.deepEqual(findShadowingLine(config, 'host-1', ours, { includes }), { line: 2, text: 'ProxyCommand ssh jump nc -U /home/host/%h.sock', certain: true, file: seeds.path, via: 1 });
+    assert.equal(findShadowingLine(config, 'pi', ours, { includes }), undefined);
+  });
+  test('an Include under a section that does not apply reads nothing that applies', () => {
+    const config = upsertTunnelSet('Host other\n  Include seeds.conf\n\nHost *\n  User x\n', set);
+    const nested = (file: string | undefined, line: number) => (file === undefined && line === 2 ? [seeds] : []);
+    assert.equal(findShadowingLine(config, 'host-1', ours, { includes: nested }), undefined);
+  });
+  test('the section around an Include goes on after it, whatever Host lines the file had', () => {
+    const config = `Host pi\n  Include other.conf\n  ProxyJump x\n${renderTunnelSet(set)}`;
+    const nested = (file: string | undefined, line: number) => (file === undefined && line === 2 ? [{ path: '/i', text: 'Host nothing-here\n  User z\n' }] : []);
+    assert.deepEqual(findShadowingLine(config, 'pi', ours, { includes: nested }), { line: 3, text: 'ProxyJump x', certain: true });
+  });
+});
+
+test('findShadowingLine with ourLines: another set with the very same ProxyCommand still comes first', () => {
+  const twin = renderTunnelSet({ ...set, name: 'work', hosts: ['host-1'] });
+  const config = `${twin}${renderTunnelSet(set)}`;
+  const ourBlockStart = twin.split('\n').length;
+  assert.equal(findShadowingLine(config, 'host-1', ours), undefined, 'by its text alone, it looks like ours');
+  assert.deepEqual(findShadowingLine(config, 'host-1', ours, { ourLines: { begin: ourBlockStart, end: ourBlockStart + 6 } }), { line: 4, text: `ProxyCommand ${ours}`, certain: true });
+});
