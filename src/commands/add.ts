@@ -37,6 +37,8 @@ jumphost. Asks for what the flags do not give when run in a terminal.
                        socat) would win over the block: put the block in its place, keeping its options
   --place-before       when an earlier section would win over the block: put the block before it
   --config FILE        the ssh_config file to change (default ~/.ssh/config)
+  --check              after writing, connect once to the jump as the hosts will and say what works
+                       (done anyway when run in a terminal); the status is not 0 when it does not
   -y, --yes            write without asking to confirm
   --dry-run            show the change and write nothing
 `;
@@ -73,7 +75,11 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
     const policy = { adopt: args.adopt, placeBefore: args.placeBefore };
     const written = await writeSet(io, { context, set, policy, summary: `add "${set.name}"`, yes: args.yes, dryRun: args.dryRun, guard });
     if (written.outcome !== 'written' && written.outcome !== 'unchanged') return 0;
-    return await verifyWritten(io, context, written.set, upsertTunnelSet(context.file.text, written.set));
+    const verified = await verifyWritten(io, context, written.set, upsertTunnelSet(context.file.text, written.set));
+    // A person at a terminal sees at once whether it works; scripts ask for it with --check.
+    if (verified !== 0 || !(args.check || io.interactive)) return verified;
+    const checked = await (await import('./check-set.js')).checkSet(written.set, io);
+    return args.check ? checked : 0;
   } catch (error) {
     if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
     throw error;

@@ -6,8 +6,11 @@ import { loadConfig } from './config-context.js';
 import { parseSetArgs } from './set-flags.js';
 
 export const listUsage = `Usage: tunnel-config list [--json] [--config FILE]
+       tunnel-config list --check [NAME] [--config FILE]
 
 Lists the tunnel sets in your ssh_config (default ~/.ssh/config). --json prints them as JSON on stdout.
+--check connects once to each set's jump (or NAME's) as its hosts will: host key, login, socket
+directory, which hosts answer right now; the status is not 0 when a jump does not work.
 A set edited by hand is marked * (edit keeps its settings), one tunnel-config cannot read ! (with why).
 `;
 
@@ -54,8 +57,9 @@ function setsAsJson(blocks: readonly BlockState[]): unknown[] {
 export async function listCommand(argv: string[], io: CommandIo): Promise<number> {
   const args = parseSetArgs(argv, 'list', false);
   if (args.help) return io.stdout(listUsage), 0;
-  if (args.positionals.length > 0) throw new TunnelError('usage', 'list takes no arguments (see tunnel-config list --help)');
+  if (args.positionals.length > (args.check ? 1 : 0)) throw new TunnelError('usage', `list takes ${args.check ? 'at most one NAME with --check' : 'no arguments'} (see tunnel-config list --help)`);
   const { blocks, file } = await loadConfig(args.config, io.env);
+  if (args.check) return checkSets(blocks, args.positionals[0], io);
   if (args.json) io.stdout(`${JSON.stringify(setsAsJson(blocks), null, 2)}\n`);
   else if (blocks.length === 0) io.stderr(`no tunnel sets in ${file.path}; add one with: tunnel-config add`);
   else {
@@ -63,4 +67,20 @@ export async function listCommand(argv: string[], io: CommandIo): Promise<number
     for (const note of renderSetNotes(blocks)) io.stderr(note);
   }
   return 0;
+}
+
+async function checkSets(blocks: readonly BlockState[], name: string | undefined, io: CommandIo): Promise<number> {
+  const chosen = blocks.filter((state) => name === undefined || state.block.name === name);
+  if (name !== undefined && chosen.length === 0) throw new TunnelError('usage', `no tunnel set named "${name}" (see tunnel-config list)`);
+  const { checkSet } = await import('./check-set.js');
+  let status = 0;
+  for (const { set, block, problem } of chosen) {
+    if (!set) {
+      io.stderr(`${block.name}: not checked: ${problem ?? 'unreadable'}`);
+      status ||= 2;
+      continue;
+    }
+    status ||= await checkSet(set, io);
+  }
+  return status;
 }

@@ -28,6 +28,8 @@ export interface ParsedSetArgs {
   /** `--adopt` and `--place-before`: what to do when an earlier section would win over the block. */
   adopt: boolean;
   placeBefore: boolean;
+  /** `--check`: connect once to the jump through the set, as its hosts' ProxyCommand will. */
+  check: boolean;
 }
 
 /** Parses a config command's argv; `withSetFlags` adds the tunnel-set flags of add/edit. */
@@ -49,6 +51,7 @@ export function parseSetArgs(argv: string[], command: string, withSetFlags: bool
       yes: { type: 'boolean', short: 'y', default: false },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     },
@@ -72,5 +75,6 @@ export function parseSetArgs(argv: string[], command: string, withSetFlags: bool
     sshOptions: values['ssh-option'] as string[] | undefined,
     adopt: values.adopt === true,
     placeBefore: values['place-before'] === true,
+    check: values.check === true,
   };
 }

@@ -84,7 +84,11 @@ describe('tunnel-config add in a terminal', () => {
     assert.equal(run.code, 0, `${run.stderr}\n${run.screen}`);
     assert.match(run.screen, /\x1b\[32m\+# >>> tunnel-config home >>>\x1b\[39m/, 'the added lines in green');
     assert.match(run.screen, /\x1b\[1m--- \S+\tbefore\x1b\[22m/);
-    assert.match(stripVTControlCharacters(run.screen), /Done\. Try it: ssh pi\r\n$/);
+    // In a terminal, add then connects once to the jump through the new block (which does not exist here).
+    assert.match(
+      stripVTControlCharacters(run.screen),
+      /Done\. Try it: ssh pi\r\n✔ tunnel-config-home-jump is me@jump\.example\.com port 2222 \(ssh -G\)\r\n✖ could not resolve jump\.example\.com \(the jump tunnel-config-home-jump\): check its HostName and your DNS\r\n$/,
+    );
     assert.match(run.stderr, new RegExp(`^wrote ${file} \\(backup of the previous version: \\S+\\)\\n$`));
     const text = readFileSync(file, 'utf8');
     assert.equal(withoutBlocks(text), USER_CONFIG);
