@@ -2,7 +2,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { TunnelError } from '../errors.js';
 import { findManagedBlocks } from '../sshconfig/markers.js';
 import { parseTunnelSet } from '../sshconfig/parse.js';
-import { upsertTunnelSet } from '../sshconfig/splice.js';
 import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
 import type { Question } from '../wizard/index.js';
@@ -75,7 +74,7 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
     const policy = { adopt: args.adopt, placeBefore: args.placeBefore };
     const written = await writeSet(io, { context, set, policy, summary: `add "${set.name}"`, yes: args.yes, dryRun: args.dryRun, guard });
     if (written.outcome !== 'written' && written.outcome !== 'unchanged') return 0;
-    const verified = await verifyWritten(io, context, written.set, upsertTunnelSet(context.file.text, written.set));
+    const verified = await verifyWritten(io, context, written.set, written.text);
     // A person at a terminal sees at once whether it works; scripts ask for it with --check.
     if (verified !== 0 || !(args.check || io.interactive)) return verified;
     const checked = await (await import('./check-set.js')).checkSet(written.set, io);

@@ -1,6 +1,5 @@
 import { TunnelError } from '../errors.js';
 import { findManagedBlocks } from '../sshconfig/markers.js';
-import { upsertTunnelSet } from '../sshconfig/splice.js';
 import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
 import type { BlockState } from '../sshconfig/hand-edits.js';
@@ -75,7 +74,7 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
     const policy = { adopt: args.adopt, placeBefore: args.placeBefore };
     const written = await writeSet(io, { context, set, policy, summary: `edit "${set.name}"`, yes: args.yes, dryRun: args.dryRun, guard });
     if (written.outcome !== 'written') return 0;
-    return await verifyWritten(io, context, written.set, upsertTunnelSet(context.file.text, written.set));
+    return await verifyWritten(io, context, written.set, written.text);
   } catch (error) {
     if (error instanceof WizardCancelled) return io.stderr('cancelled; nothing was changed'), 0;
     throw error;

@@ -53,7 +53,7 @@ function placementNote(placement: Placement, path: string): string | undefined {
  * --place-before, when an earlier section would win), shows the diff and writes it. The check runs again on
  * the file as it is under the lock, so nothing that would not take effect is ever written.
  */
-export async function writeSet(io: CommandIo, write: SetWrite): Promise<{ outcome: ChangeOutcome; set: TunnelSet }> {
+export async function writeSet(io: CommandIo, write: SetWrite): Promise<{ outcome: ChangeOutcome; set: TunnelSet; text: string }> {
   const { context } = write;
   const path = context.file.path;
   const policy = await askPolicy(io, write);
@@ -69,5 +69,6 @@ export async function writeSet(io: CommandIo, write: SetWrite): Promise<{ outcom
   const note = placementNote(first, path);
   if (note !== undefined && first.text !== context.file.text) io.stderr(note);
   const outcome = await applyChange(io, { file: context.file, summary: write.summary, change: (text) => place(text).text, yes: write.yes, dryRun: write.dryRun });
-  return { outcome, set: (last ?? { placement: first }).placement.set };
+  const { set, text } = (last ?? { placement: first }).placement;
+  return { outcome, set, text };
 }
