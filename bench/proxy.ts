@@ -1,121 +1,83 @@
 /**
- * Measures tunnel-config proxy against the seed recipe (`ProxyCommand ssh JUMP nc -U SOCK`) in one run,
- * on the same loopback jumphost and hidden host, and prints ratios (ours / seed).
- * Usage: npm run bench [-- --rounds 15 --mib 200]
+ * `npm run bench`: issue 9's benchmark. In one loopback world, interleaved round-robin, it measures (a) direct ssh
+ * to the hidden sshd, (b) the seed recipe, (c) the proxy cold (--persist 0) and (d) the proxy warm (shared
+ * process started by a first untimed connect); prints one table of figures with ratios to (b) and writes it to
+ * bench/results.md. `--quick` scales everything down (and writes nothing unless --out is given).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createWorld, type World } from '../test/world.js';
+import { registerCleanup } from '../test/support/cleanup.js';
+import { ProcessTracker } from '../test/support/process.js';
+import { createWorld, repoRoot, type World } from '../test/world.js';
+import { runAll, type Settings } from './run.js';
+import { renderReport } from './report.js';
+import { stopShared } from './variants.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, mib: { type: 'string', default: '200' } } });
-const rounds = Number(values.rounds);
-const mib = Number(values.mib);
-
-interface Recipe {
-  name: string;
-  config: string;
-  pidFile: string;
-}
-
-/** The peak RSS (VmHWM) of the ProxyCommand process, polled until it exits; the last reading is the peak. */
-function watchPeakRss(pidFile: string): { stop: () => number } {
-  let peakKiB = 0;
-  const timer = setInterval(() => {
-    try {
-      const pid = readFileSync(pidFile, 'utf8').trim();
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) peakKiB = Math.max(peakKiB, Number(match[1]));
-    } catch {
-      // not started yet, or gone
-    }
-  }, 20);
-  return { stop: () => (clearInterval(timer), peakKiB / 1024) };
-}
-
-const median = (xs: number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    connects: { type: 'string' },
+    rounds: { type: 'string' },
+    mib: { type: 'string' },
+    'round-trips': { type: 'string' },
+    files: { type: 'string' },
+    sessions: { type: 'string' },
+    'bulk-mib': { type: 'string' },
+    'rss-mib': { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const quick = values.quick === true;
+const number = (text: string | undefined, full: number, small: number): number => {
+  const value = Number(text ?? (quick ? small : full));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`not a positive whole number: ${text}`);
+  return value;
 };
+const settings: Settings = {
+  connects: number(values.connects, 100, 20),
+  rounds: number(values.rounds, 3, 1),
+  transferMiB: number(values.mib, 512, 64),
+  roundTrips: number(values['round-trips'], 200, 50),
+  files: number(values.files, 300, 60),
+  sessions: number(values.sessions, 40, 10),
+  bulkStreams: 8,
+  bulkMiB: number(values['bulk-mib'], 128, 16),
+  bulkRounds: quick ? 1 : 2,
+  sshfsRounds: quick ? 1 : 2,
+  rssMiB: [100, number(values['rss-mib'], 1024, 256)],
+};
+const out = values.out ?? (quick ? undefined : join(repoRoot, 'bench', 'results.md'));
 
-async function timeLogin(world: World, recipe: Recipe): Promise<number> {
-  const result = await world.ssh(['host-1', 'true'], { configPath: recipe.config, timeoutMs: 30_000 });
-  if (result.code !== 0) throw new Error(`${recipe.name}: ssh host-1 true exited ${result.code}: ${result.stderr}`);
-  return result.ms;
-}
-
-/** MiB/s for `mib` MiB host → client, and the proxy process's peak RSS in MiB during it. */
-async function download(world: World, recipe: Recipe): Promise<{ rate: number; rssMiB: number }> {
-  rmSync(recipe.pidFile, { force: true });
-  const rss = watchPeakRss(recipe.pidFile);
-  const result = await world.ssh(['host-1', `head -c ${mib}M /dev/zero`], { configPath: recipe.config, timeoutMs: 300_000 });
-  const rssMiB = rss.stop();
-  if (result.code !== 0 || result.stdout.length !== mib * 1024 * 1024) {
-    throw new Error(`${recipe.name}: download gave ${result.stdout.length} bytes, exit ${result.code}: ${result.stderr}`);
-  }
-  return { rate: mib / (result.ms / 1000), rssMiB };
-}
-
-async function upload(world: World, recipe: Recipe, data: Buffer): Promise<number> {
-  const result = await world.ssh(['host-1', 'wc -c'], { configPath: recipe.config, input: data, timeoutMs: 300_000 });
-  if (result.code !== 0 || Number(result.stdout.toString().trim()) !== data.length) {
-    throw new Error(`${recipe.name}: upload exit ${result.code}, remote counted ${result.stdout.toString().trim()}: ${result.stderr}`);
-  }
-  return mib / (result.ms / 1000);
-}
-
-const world = await createWorld();
+const started = performance.now();
+const loadAtStart = loadavg()[0] ?? NaN;
+let loadMax = loadAtStart;
+// Other work on the machine skews every figure: the report says how much there was.
+const loadWatch = setInterval(() => (loadMax = Math.max(loadMax, loadavg()[0] ?? 0)), 5000);
+loadWatch.unref();
+const tracker = new ProcessTracker();
+const unregister = registerCleanup(() => tracker.killAllSync());
+let world: World | undefined;
+const sharedPids = new Set<number>();
 try {
+  world = await createWorld();
   await world.connectHost('host-1');
-  // The wrapper records the ProxyCommand's pid, then becomes it.
-  const wrapper = join(world.dir, 'record-pid.sh');
-  writeFileSync(wrapper, '#!/bin/sh\necho $$ > "$1"\nshift\nexec "$@"\n', { mode: 0o755 });
-  const recipe = (name: string, proxyCommand: string): Recipe => {
-    const pidFile = join(world.dir, `${name}.pid`);
-    const config = world.writeClientConfig(`${wrapper} ${pidFile} ${proxyCommand}`, { path: join(world.dir, `${name}.config`) });
-    return { name, config, pidFile };
-  };
-  const seed = recipe('seed', world.seedProxyCommand(join(world.dir, 'seed.config')));
-  const ours = recipe('ours', world.tunnelConfigProxyCommand({ configPath: join(world.dir, 'ours.config') }));
-
-  const logins: Record<string, number[]> = { seed: [], ours: [] };
-  for (let i = 0; i < rounds; i++) {
-    for (const r of i % 2 ? [seed, ours] : [ours, seed]) logins[r.name]?.push(await timeLogin(world, r));
+  const results = await runAll(world, tracker, settings, (pid) => sharedPids.add(pid), (line) => process.stderr.write(`${Math.round((performance.now() - started) / 1000)} s  ${line}\n`));
+  const wallSeconds = (performance.now() - started) / 1000;
+  const openssh = spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim().split(/[ ,]/)[0] ?? 'OpenSSH';
+  const report = renderReport(results, settings, { wallSeconds, cores: cpus().length, node: process.version, openssh, load: `${loadAtStart.toFixed(1)} / ${loadMax.toFixed(1)} / ${(loadavg()[0] ?? NaN).toFixed(1)}` });
+  process.stdout.write(report);
+  if (out) {
+    writeFileSync(out, report);
+    process.stderr.write(`wrote ${out}\n`);
   }
-  const data = Buffer.alloc(mib * 1024 * 1024, 0x5a);
-  const samples = new Map<string, { down: number[]; up: number[]; rss: number[] }>();
-  for (let i = 0; i < 3; i++) {
-    for (const r of i % 2 ? [seed, ours] : [ours, seed]) {
-      const sample = samples.get(r.name) ?? { down: [], up: [], rss: [] };
-      const down = await download(world, r);
-      sample.down.push(down.rate);
-      sample.rss.push(down.rssMiB);
-      sample.up.push(await upload(world, r, data));
-      samples.set(r.name, sample);
-    }
-  }
-  const results = new Map<string, { login: number; down: number; up: number; rss: number }>();
-  for (const r of [seed, ours]) {
-    const sample = samples.get(r.name) ?? { down: [], up: [], rss: [] };
-    results.set(r.name, { login: median(logins[r.name] ?? []), down: median(sample.down), up: median(sample.up), rss: Math.max(...sample.rss) });
-  }
-
-  const s = results.get('seed');
-  const o = results.get('ours');
-  if (!s || !o) throw new Error('missing results');
-  const row = (what: string, seedValue: number, ourValue: number, unit: string, better: 'lower' | 'higher'): string =>
-    `${what.padEnd(34)} ${seedValue.toFixed(1).padStart(9)} ${ourValue.toFixed(1).padStart(9)} ${unit.padEnd(6)} ${(ourValue / seedValue).toFixed(2).padStart(6)}x  (${better} is better)`;
-  process.stdout.write(
-    [
-      `tunnel-config proxy vs seed recipe (ssh JUMP nc -U), loopback, medians of ${rounds} logins and 3 × ${mib} MiB transfers each way`,
-      `${'metric'.padEnd(34)} ${'seed'.padStart(9)} ${'ours'.padStart(9)} ${'unit'.padEnd(6)} ${'ratio'.padStart(7)}`,
-      row('ssh host-1 true, median', s.login, o.login, 'ms', 'lower'),
-      row('download host → client', s.down, o.down, 'MiB/s', 'higher'),
-      row('upload client → host', s.up, o.up, 'MiB/s', 'higher'),
-      row('ProxyCommand peak RSS (download)', s.rss, o.rss, 'MiB', 'lower'),
-      '',
-    ].join('\n'),
-  );
 } finally {
-  await world.close();
+  if (world) {
+    await stopShared(world, sharedPids);
+    await tracker.close();
+    await world.close();
+  }
+  unregister();
 }
