@@ -16,6 +16,8 @@ export interface PlacePolicy {
 
 export type Fix = keyof PlacePolicy;
 
+export const FLAG_OF_FIX: Record<Fix, string> = { adopt: '--adopt', placeBefore: '--place-before' };
+
 export interface Placement {
   /** The config as it will be written; ssh -G sends every name of the set through its ProxyCommand. */
   text: string;
@@ -72,9 +74,9 @@ function displaced(conflicts: Conflict[], text: string, path: string): Array<{ f
 
 /** `set`'s block in `text`, placed so that it takes effect, or a TunnelError naming what wins and the fixes. */
 export function placeSet(text: string, set: TunnelSet, policy: PlacePolicy, path: string, env: NodeJS.ProcessEnv): Placement {
-  const refusal = planRefusal(text, set, policy, path, env);
+  const refusal = planPlacement(text, set, policy, path, env);
   if ('message' in refusal) {
-    const fixes = refusal.fixes.map(({ fix, label }) => `--${fix === 'adopt' ? 'adopt' : 'place-before'} to ${label}`);
+    const fixes = refusal.fixes.map(({ fix, label }) => `${FLAG_OF_FIX[fix]} to ${label}`);
     const hint = fixes.length > 0 ? `; pass ${fixes.join(', or ')}` : '; move or narrow that section by hand';
     throw new TunnelError('usage', `${refusal.message}; nothing was written${hint}`);
   }
@@ -95,7 +97,7 @@ const earliest = (conflicts: Conflict[]): number | undefined =>
   conflicts.map(configLine).reduce<number | undefined>((a, b) => (a === undefined || b === undefined ? undefined : Math.min(a, b)), Number.POSITIVE_INFINITY);
 
 /** The placement `policy` allows, or why there is none and which fixes would give one. */
-export function planRefusal(text: string, set: TunnelSet, policy: PlacePolicy, path: string, env: NodeJS.ProcessEnv): Placement | Refusal {
+export function planPlacement(text: string, set: TunnelSet, policy: PlacePolicy, path: string, env: NodeJS.ProcessEnv): Placement | Refusal {
   let placement: Placement = { text: upsertTunnelSet(text, set, path), set };
   let conflicts = findConflicts(placement.text, set, path, env);
   if (conflicts.length === 0) return placement;

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { TunnelError } from '../errors.js';
 import { quoteForMessage } from '../ssh/hostname.js';
 import { splitSshOptions, sshOptionListProblem, writtenSshOptions } from '../sshconfig/ssh-options.js';
 import type { TunnelSet } from '../sshconfig/types.js';
 import type { CommandIo } from './apply-change.js';
+import { CHECK_HOST, runSsh } from './take-effect.js';
 
 /** The wizard's question for `--ssh-option`; the answer lists the options separated by ";". */
 export const SSH_OPTIONS_MESSAGE = 'Other ssh options for the hidden hosts, separated by ";", such as ForwardAgent yes (Enter for none):';
@@ -14,11 +14,10 @@ export const sshOptionsAnswerProblem = (answer: string): string | undefined => s
 /** Asks the installed ssh whether it takes each option (its value included), as `ssh -G -o` would on the command line. */
 function assertSshTakes(options: readonly string[], env: NodeJS.ProcessEnv): void {
   for (const option of options) {
-    const result = spawnSync('ssh', ['-G', '-F', '/dev/null', '-o', option, '--', 'tunnel-config-option-check'], { env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (result.error) throw new TunnelError('usage', `cannot ask ssh about --ssh-option ${quoteForMessage(option)} (${result.error.message}); install OpenSSH's client`);
+    const result = runSsh(['-G', '-F', '/dev/null', '-o', option, '--', CHECK_HOST], env);
     const complaint = result.stderr.split('\n').find((line) => /bad|unsupported|deprecated|missing|invalid|unknown/i.test(line))?.trim();
-    if (result.status !== 0 || complaint !== undefined) {
-      throw new TunnelError('usage', `--ssh-option ${quoteForMessage(option)}: ssh does not take it (${complaint ?? (result.stderr.trim() || `exit ${result.status}`)})`);
+    if (!result.ok || complaint !== undefined) {
+      throw new TunnelError('usage', `--ssh-option ${quoteForMessage(option)}: ssh does not take it (${complaint ?? (result.stderr.trim() || 'it failed')})`);
     }
   }
 }

@@ -23,13 +23,14 @@ export interface Conflict {
   shadow: ShadowingLine | undefined;
 }
 
-interface SshResult {
+export interface SshResult {
   ok: boolean;
   stdout: string;
   stderr: string;
 }
 
-function runSsh(args: string[], env: NodeJS.ProcessEnv): SshResult {
+/** Runs ssh (for `-G`): its output and status; a missing ssh is a usage error saying what to install. */
+export function runSsh(args: string[], env: NodeJS.ProcessEnv): SshResult {
   const result = spawnSync('ssh', args, { env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.error) {
     throw new TunnelError('usage', `cannot ask ssh whether the change takes effect (ssh -G: ${result.error.message}); install OpenSSH's client`);
@@ -98,7 +99,8 @@ export function findConflicts(text: string, set: TunnelSet, path: string, env: N
     }
     const resolver = (file: string | undefined, line: number): IncludedFile[] => includes.get(`${file ?? ''}:${line}`) ?? [];
     const others = [removeTunnelSet(text, set.name), ...[...includes.values()].flat().map((file) => file.text)];
-    const block = findManagedBlocks(text, path).find((found) => found.name === set.name);
+    const blocks = findManagedBlocks(text, path);
+    const block = blocks.find((found) => found.name === set.name);
     const options = { includes: resolver, ...(block ? { ourLines: { begin: block.beginLine, end: block.endLine } } : {}) };
     const conflicts: Conflict[] = [];
     for (const probe of probeNames(set.hosts, others)) {
@@ -106,7 +108,7 @@ export function findConflicts(text: string, set: TunnelSet, path: string, env: N
       const proxyCommand = result.stdout.split('\n').find((line) => line.startsWith('proxycommand '))?.slice('proxycommand '.length);
       const shadow = findShadowingLine(text, probe.name, ours, options);
       // ssh cannot tell two sets with the same ProxyCommand apart; the text can, and the first set is the one edited.
-      const otherSet = shadow?.certain && shadow.file === undefined && findManagedBlocks(text, path).some((found) => shadow.line >= found.beginLine && shadow.line <= found.endLine);
+      const otherSet = shadow?.certain && shadow.file === undefined && blocks.some((found) => shadow.line >= found.beginLine && shadow.line <= found.endLine);
       if (result.ok && proxyCommand === ours && !otherSet) continue;
       conflicts.push({ probe, shadow });
     }

@@ -2,7 +2,7 @@ import type { TunnelSet } from '../sshconfig/types.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
 import { applyChange, type ChangeOutcome, type CommandIo } from './apply-change.js';
 import type { ConfigContext } from './config-context.js';
-import { type Fix, listOf, type Placement, type PlacePolicy, placeSet, planRefusal } from './place-set.js';
+import { FLAG_OF_FIX, type Fix, listOf, type Placement, type PlacePolicy, placeSet, planPlacement } from './place-set.js';
 
 export interface SetWrite {
   context: ConfigContext;
@@ -17,13 +17,11 @@ export interface SetWrite {
   guard: (text: string) => void;
 }
 
-const FLAG_OF_FIX: Record<Fix, string> = { adopt: '--adopt', placeBefore: '--place-before' };
-
 /** In a terminal, when an earlier section would win over the block: says which and for what, and asks what to do. */
 async function askPolicy(io: CommandIo, write: SetWrite): Promise<PlacePolicy> {
   const { context, set, policy } = write;
   if (!io.interactive || write.yes || policy.adopt || policy.placeBefore) return policy;
-  const plan = planRefusal(context.file.text, set, policy, context.file.path, io.env);
+  const plan = planPlacement(context.file.text, set, policy, context.file.path, io.env);
   if (!('message' in plan) || plan.fixes.length === 0) return policy;
   io.stderr(`${plan.message}.`);
   const { askChoice } = await import('../wizard/index.js');

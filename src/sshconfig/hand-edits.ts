@@ -1,4 +1,4 @@
-import { splitLines } from './lines.js';
+import { detectEol, splitLines } from './lines.js';
 import { readTunnelBlock } from './parse.js';
 import { renderTunnelSet } from './render.js';
 import type { ManagedBlock, TunnelSet } from './types.js';
@@ -28,7 +28,7 @@ export function readBlockState(block: ManagedBlock, source?: string): BlockState
   } catch (error) {
     return { block, problem: error instanceof Error ? error.message : String(error), handLines: [] };
   }
-  const eol = /^[^\n]*\r\n/.test(block.text) ? '\r\n' : '\n';
+  const eol = detectEol(block.text);
   const lines = splitLines(block.text);
   const kept = commonLines(
     lines.map((line) => line.content),

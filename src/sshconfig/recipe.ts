@@ -77,7 +77,8 @@ export function recognizeRecipe(words: readonly string[]): SeedRecipe | undefine
   if (baseName(program) !== 'ssh') return undefined;
   const ssh = parseSsh(rest);
   if (!ssh) return undefined;
-  const jumpFlags = ssh.options.filter(([flag]) => flag !== 'W' && 'pliJFo'.includes(flag)).map(([flag, arg]) => `-${flag} ${arg}`);
+  // The flags that say which jump and how to reach it, for messages.
+  const jumpFlags = ssh.options.filter(([flag]) => 'pliJFo'.includes(flag)).map(([flag, arg]) => `-${flag} ${arg}`);
   const jump = [...jumpFlags, ssh.destination].join(' ');
   const forward = ssh.options.find(([flag]) => flag === 'W')?.[1];
   if (forward !== undefined) {

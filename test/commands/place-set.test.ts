@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { type PlacePolicy, placeSet, planRefusal } from '../../src/commands/place-set.js';
+import { type PlacePolicy, placeSet, planPlacement } from '../../src/commands/place-set.js';
 import { findManagedBlocks } from '../../src/sshconfig/markers.js';
 import { parseTunnelSet } from '../../src/sshconfig/parse.js';
 import { renderProxyCommand } from '../../src/sshconfig/render.js';
@@ -46,7 +46,7 @@ describe('placeSet on the seed recipe and on overlapping sets', { skip: !hasSsh 
     const input = readMigrateFixture(`${c.input}.input`);
     if (c.refused !== undefined) {
       test(`${name}: refused before anything is written, naming the line, the hosts and the fixes`, () => {
-        const refusal = planRefusal(input, set, policyOf(c.policy), CONFIG, env);
+        const refusal = planPlacement(input, set, policyOf(c.policy), CONFIG, env);
         assert.ok('message' in refusal, 'refused');
         const message = c.refused?.replaceAll('CONFIG', CONFIG).replaceAll('@FIXTURES@', migrateDir);
         assert.equal(refusal.message, message);
