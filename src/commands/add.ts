@@ -6,6 +6,7 @@ import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
 import type { Question } from '../wizard/index.js';
 import type { CommandIo } from './apply-change.js';
+import { checkAnswerFacts, hostAliases } from './answer-checks.js';
 import { loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { DEFAULT_PERSIST } from './defaults.js';
 import { SET_QUESTIONS, missingFlags, toTunnelSet, withDefaults } from './set-answers.js';
@@ -51,9 +52,13 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
   if (!args.dryRun) await assertEditable(context.file.path);
   assertSshReads(context.file.path, context.file.exists, CHECK_HOST, io.env);
   const taken = new Set(context.blocks.map((state) => state.block.name));
-  const questions: Question[] = SET_QUESTIONS.map((q) =>
-    q.key === 'name' ? { ...q, validate: (v, a) => q.validate(v, a) ?? (taken.has(v) ? `a tunnel set named "${v}" exists; change it with: tunnel-config edit ${v}` : undefined) } : q,
-  );
+  // The aliases the file has, offered where the wizard asks for one.
+  const aliases = hostAliases(context.file.text).filter((alias) => !alias.startsWith('tunnel-config-'));
+  const questions: Question[] = SET_QUESTIONS.map((q) => {
+    if (q.key === 'name') return { ...q, validate: (v, a) => q.validate(v, a) ?? (taken.has(v) ? `a tunnel set named "${v}" exists; change it with: tunnel-config edit ${v}` : undefined) };
+    if (q.key === 'jumpAlias' && aliases.length > 0) return { ...q, message: `${q.message} (yours: ${aliases.slice(0, 8).join(', ')})` };
+    return q;
+  });
 
   let answers = args.given;
   let sshOptions = args.sshOptions;
@@ -64,6 +69,7 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
       sshOptions = await askSshOptions(io, sshOptions, [], false);
     }
     const set = withSshOptions(toTunnelSet(withDefaults(answers, {}), selfPath(), context.configFile), sshOptionsFrom(sshOptions, [], io.env));
+    await checkAnswerFacts(set, context.file, io.env);
     // Checked on the text as read and again under the lock: a set of this name added meanwhile is not replaced.
     const guard = (text: string): void => {
       const existing = findManagedBlocks(text, context.file.path).find((block) => block.name === set.name);

@@ -6,7 +6,6 @@ import type { CommandIo } from './apply-change.js';
 
 /** Checks a set as its hosts' ProxyCommand will use it; questions (a new host key, a passphrase) only with a person there. */
 export function checkSet(set: TunnelSet, io: CommandIo): Promise<number> {
-  io.stderr(`checking ${set.name}: connecting to its jump as ssh ${set.hosts[0] ?? 'HOST'} will`);
   return checkTunnelSet(
     {
       jump: 'alias' in set.jump ? set.jump.alias : jumpAliasFor(set.name),

@@ -3,6 +3,7 @@ import { findManagedBlocks } from '../sshconfig/markers.js';
 import { assertEditable } from '../sshconfig/store.js';
 import { WizardCancelled } from '../wizard/cancelled.js';
 import type { BlockState } from '../sshconfig/hand-edits.js';
+import { checkAnswerFacts } from './answer-checks.js';
 import type { CommandIo } from './apply-change.js';
 import { type ConfigContext, loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { DEFAULT_PERSIST } from './defaults.js';
@@ -63,6 +64,7 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
       sshOptions = await askSshOptions(io, sshOptions, current.sshOptions ?? [], true);
     }
     const answered = withSshOptions(toTunnelSet(withDefaults(answers, defaults), selfPath(), context.configFile), sshOptionsFrom(sshOptions, current.sshOptions, io.env));
+    await checkAnswerFacts(answered, context.file, io.env);
     // What the set adopted stays with it, for `remove` to put back.
     const set = current.adopted ? { ...answered, adopted: current.adopted } : answered;
     // Under the lock, the set may have been removed meanwhile: editing it must not add it back.

@@ -102,7 +102,8 @@ export function toTunnelSet(
           ...(value('jumpUser') ? { user: value('jumpUser') } : {}),
           ...(value('identity') ? { identityFile: value('identity') } : {}),
         },
-    socketDir: value('socketDir'),
+    // A trailing / would only double the slash in DIR/HOST.sock.
+    socketDir: value('socketDir').length > 1 ? value('socketDir').replace(/\/+$/, '') : value('socketDir'),
     hosts: splitHostPatterns(value('hosts')),
     proxyPath: program.proxyPath,
     nodePath: program.nodePath,

@@ -66,7 +66,7 @@ describe('add without a terminal', () => {
   test('--dry-run for a HOME without ~/.ssh creates nothing', async () => {
     const { home } = setup();
     const before = snapshotTree(home);
-    const run = await runCli(['add', '--name', 'home', '--jump-alias', 'myjump', '--hosts', 'pi', '--dry-run'], { home });
+    const run = await runCli(['add', '--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi', '--dry-run'], { home });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^--- ${join(home, '.ssh', 'config')}\tbefore$`, 'm'));
     assert.match(run.stdout, /^\+# >>> tunnel-config home >>>$/m);
