@@ -97,13 +97,41 @@ describe('add, then plain ssh through the generated block, then remove', () => {
     assert.equal(readFileSync(config, 'utf8'), original);
   });
 
+  test('moving over from the seed recipe: refused as it stands, --adopt takes its place, ssh works before, during and after remove', async () => {
+    const config = join(world.dir, 'user_config_seed');
+    const jump = ['Host jump', '  HostName 127.0.0.1', `  Port ${world.jumpPort}`, `  User ${world.user}`, ''].join('\n');
+    const seed = ['Host host-*', `  ProxyCommand ${world.seedProxyCommand(config)}`, `  User ${world.user}`, ''].join('\n');
+    const original = userConfig(`${jump}\n${seed}`);
+    writeFileSync(config, original, { mode: 0o600 });
+    const throughSeed = await world.ssh(['host-1', 'echo through-the-seed'], { configPath: config });
+    assert.equal(throughSeed.stdout.toString(), 'through-the-seed\n', throughSeed.stderr);
+
+    const flags = ['add', '--name', 'home', '--jump-alias', 'jump', '--socket-dir', world.sockDir, '--hosts', 'host-*', '--config', config, '--yes'];
+    const refused = await tc(flags);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /^tunnel-config: line \d+ of .*user_config_seed \(`ProxyCommand ssh -F .* jump nc -U .*\/%h\.sock`\) comes first for host-\*, .*pass --adopt to turn the seed-recipe section at lines \d+-\d+ \(through -F \S+ jump\) into set "home"/);
+    assert.equal(readFileSync(config, 'utf8'), original);
+
+    const adopted = await tc([...flags, '--adopt']);
+    assert.equal(adopted.code, 0, adopted.stderr);
+    const resolved = await world.run('ssh', ['-G', '-F', config, 'host-1']);
+    assert.match(resolved.stdout.toString(), new RegExp(`^proxycommand \\S+ \\S+ proxy --jump jump --socket-dir ${world.sockDir} -F \\S+ -- %h$`, 'm'));
+    const throughProxy = await world.ssh(['host-1', 'echo through-tunnel-config'], { configPath: config });
+    assert.equal(throughProxy.stdout.toString(), 'through-tunnel-config\n', throughProxy.stderr);
+
+    assert.equal((await tc(['remove', 'home', '--config', config, '--yes'])).code, 0);
+    assert.equal(readFileSync(config, 'utf8'), original);
+    const seedAgain = await world.ssh(['host-1', 'echo seed-again'], { configPath: config });
+    assert.equal(seedAgain.stdout.toString(), 'seed-again\n', seedAgain.stderr);
+  });
+
   test('an earlier section that sets ProxyJump for the hosts is named before writing, and nothing is written', async () => {
     const config = join(world.dir, 'user_config_shadow');
-    const original = ['Host host-1', '  ProxyJump somewhere-else', '', 'Host *', '  ForwardAgent no', ''].join('\n');
+    const original = ['Host myjump', '  HostName 127.0.0.1', '', 'Host host-1', '  ProxyJump somewhere-else', '', 'Host *', '  ForwardAgent no', ''].join('\n');
     writeFileSync(config, original);
     const added = await tc(['add', '--name', 'shadowed', '--jump-alias', 'myjump', '--hosts', 'host-1', '--config', config, '--yes']);
     assert.equal(added.code, 2, added.stderr);
-    assert.match(added.stderr, /^tunnel-config: line 2 of .*user_config_shadow \(`ProxyJump somewhere-else`\) comes first for host-1, so ssh would not use the block of "shadowed" for host-1; nothing was written; pass --place-before to put the block before `Host host-1` \(line 1\)\n$/);
+    assert.match(added.stderr, /^tunnel-config: line 5 of .*user_config_shadow \(`ProxyJump somewhere-else`\) comes first for host-1, so ssh would not use the block of "shadowed" for host-1; nothing was written; pass --place-before to put the block before `Host host-1` \(line 4\)\n$/);
     assert.equal(readFileSync(config, 'utf8'), original);
   });
 });
