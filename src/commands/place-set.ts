@@ -28,6 +28,8 @@ export interface Placement {
   placedBefore?: string;
   /** Other sets that no longer get some of their names, because the block now comes first. */
   displaced?: Array<{ from: string; labels: string[] }>;
+  /** What won before the fix, for the note shown with the diff. */
+  resolved?: string;
 }
 
 /** What stops a placement, and the fixes that would work, for the wizard to offer and for the error to name. */
@@ -114,10 +116,11 @@ export function planPlacement(text: string, set: TunnelSet, policy: PlacePolicy,
   }
   if (first !== undefined) fixes.push({ fix: 'placeBefore', label: `put the block before ${unitName(placement.text, first, path)}` });
   if (!policy.adopt && !policy.placeBefore) return { message, fixes };
+  placement = { ...placement, resolved: message };
 
   if (policy.adopt) {
     if (!('set' in adoption)) return { message: `${message}; --adopt cannot take that section: ${adoption.problem}`, fixes: fixes.filter(({ fix }) => fix !== 'adopt') };
-    placement = { text: replaceWithBlock(base, adoption), set: adoption.set, adoption };
+    placement = { text: replaceWithBlock(base, adoption), set: adoption.set, adoption, resolved: message };
     conflicts = findConflicts(placement.text, placement.set, path, env);
   }
   const before = earliest(conflicts);

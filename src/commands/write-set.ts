@@ -34,16 +34,17 @@ async function askPolicy(io: CommandIo, write: SetWrite): Promise<PlacePolicy> {
   return { ...policy, [choice]: true };
 }
 
-/** What a placement did beyond adding or replacing the block, for stderr before the diff. */
+/** What a placement did beyond adding or replacing the block, and what won before it, for stderr before the diff. */
 function placementNote(placement: Placement, path: string): string | undefined {
-  const { adoption, placedBefore, set } = placement;
-  const notes: string[] = [];
+  const { adoption, placedBefore, set, resolved } = placement;
+  const fixes: string[] = [];
   if (adoption) {
-    notes.push(`lines ${adoption.firstLine}-${adoption.lastLine} of ${path} (the seed recipe through ${adoption.recipe.jump}) become set "${set.name}", keeping their hosts and options; \`tunnel-config remove ${set.name}\` puts them back`);
+    fixes.push(`lines ${adoption.firstLine}-${adoption.lastLine} of ${path} (the seed recipe through ${adoption.recipe.jump}) become set "${set.name}", keeping their hosts and options; \`tunnel-config remove ${set.name}\` puts them back`);
   }
-  if (placedBefore !== undefined) notes.push(`the block goes before ${placedBefore}, so that ssh reads it first`);
-  for (const { from, labels } of placement.displaced ?? []) notes.push(`${listOf(labels)} then go${labels.length === 1 ? 'es' : ''} through "${set.name}", no longer through "${from}"`);
-  return notes.length === 0 ? undefined : notes.join('; ');
+  if (placedBefore !== undefined) fixes.push(`the block goes before ${placedBefore}, so that ssh reads it first`);
+  for (const { from, labels } of placement.displaced ?? []) fixes.push(`${listOf(labels)} then go${labels.length === 1 ? 'es' : ''} through "${set.name}", no longer through "${from}"`);
+  if (fixes.length === 0) return undefined;
+  return resolved === undefined ? fixes.join('; ') : `${resolved}.\n${fixes.join('; ')}`;
 }
 
 /**
