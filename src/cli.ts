@@ -7,6 +7,7 @@ const usage = `Usage: tunnel-config <command> [options]
 Commands:
   add           add a tunnel set to your ssh_config (a wizard, or flags), so \`ssh HOST\` just works
   list          list the tunnel sets in your ssh_config
+  hosts         list the hidden hosts connected to a jumphost; --probe asks each who answers
   edit          change a tunnel set
   remove        remove a tunnel set; the rest of the file stays as it was
   proxy         the ProxyCommand: relay stdio to a hidden host's socket on the jumphost
@@ -31,6 +32,7 @@ const commands: Record<string, () => Promise<Command>> = {
   proxy: async () => (await import('./commands/proxy.js')).proxyCommand,
   add: async () => (await import('./commands/add.js')).addCommand,
   list: async () => (await import('./commands/list.js')).listCommand,
+  hosts: async () => (await import('./commands/hosts.js')).hostsCommand,
   edit: async () => (await import('./commands/edit.js')).editCommand,
   remove: async () => (await import('./commands/remove.js')).removeCommand,
   'host-setup': async () => (await import('./commands/host-setup.js')).hostSetupCommand,

@@ -13,7 +13,7 @@ const home = (): string => {
   return dir;
 };
 
-const COMMANDS = ['add', 'list', 'edit', 'remove', 'proxy', 'host-setup', 'server-setup', 'shared'];
+const COMMANDS = ['add', 'list', 'hosts', 'edit', 'remove', 'proxy', 'host-setup', 'server-setup', 'shared'];
 
 describe('a command\'s help: `help CMD` and `CMD --help` print the same usage on stdout, exit 0', () => {
   for (const command of COMMANDS) {
@@ -47,6 +47,7 @@ describe('an unknown command: exit 2, one line, naming the nearest command when 
     [['lsit'], 'list'],
     [['eidt', 'home'], 'edit'],
     [['hostsetup'], 'host-setup'],
+    [['hots', '--probe'], 'hosts'],
     [['server'], 'server-setup'],
     [['help', 'ad'], 'add'],
     [['bogus'], undefined],
