@@ -14,6 +14,7 @@ Commands:
   host-setup    on a hidden host: a service (systemd, launchd, autossh) that keeps its tunnel up
   server-setup  on the jumphost: accounts, socket directories and a hardened sshd drop-in
   shared        the shared jump connections the proxy keeps open: status, stop
+  completion    print a completion script for bash, zsh or fish
 
 Run tunnel-config help <command> (or tunnel-config <command> --help) for a command's options.
 `;
@@ -38,6 +39,10 @@ const commands: Record<string, () => Promise<Command>> = {
   'host-setup': async () => (await import('./commands/host-setup.js')).hostSetupCommand,
   'server-setup': async () => (await import('./commands/server-setup.js')).serverSetupCommand,
   shared: async () => (await import('./commands/shared.js')).sharedCommand,
+  completion: async () => {
+    const { completionCommand } = await import('./commands/completion.js');
+    return (argv, io) => completionCommand(argv, io, Object.keys(commands));
+  },
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

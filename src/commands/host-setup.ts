@@ -51,7 +51,7 @@ interface ParsedArgs {
   help: boolean;
 }
 
-const STRING_FLAGS = {
+export const STRING_FLAGS = {
   'jump-host': 'jumpHost',
   'jump-port': 'jumpPort',
   'jump-user': 'jumpUser',

@@ -32,31 +32,28 @@ export interface ParsedSetArgs {
   check: boolean;
 }
 
-/** Parses a config command's argv; `withSetFlags` adds the tunnel-set flags of add/edit. */
-export function parseSetArgs(argv: string[], command: string, withSetFlags: boolean): ParsedSetArgs {
+/** The options of a config command's parser (add, edit, list, remove); `withSetFlags` adds the tunnel-set flags of add/edit. */
+export function setCommandOptions(withSetFlags: boolean) {
   const setOptions = {
     ...Object.fromEntries(Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: flag === 'hosts' }])),
     'ssh-option': { type: 'string' as const, multiple: true },
     adopt: { type: 'boolean' as const, default: false },
     'place-before': { type: 'boolean' as const, default: false },
   };
-  const parsed = parseCommandArgs(
-    {
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...(withSetFlags ? setOptions : {}),
-      config: { type: 'string', short: 'F' },
-      yes: { type: 'boolean', short: 'y', default: false },
-      'dry-run': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      check: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    },
-    command,
-  );
+  return {
+    ...(withSetFlags ? setOptions : {}),
+    config: { type: 'string', short: 'F' },
+    yes: { type: 'boolean', short: 'y', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  } as const;
+}
+
+/** Parses a config command's argv; `withSetFlags` adds the tunnel-set flags of add/edit. */
+export function parseSetArgs(argv: string[], command: string, withSetFlags: boolean): ParsedSetArgs {
+  const parsed = parseCommandArgs({ args: argv, allowPositionals: true, strict: true, options: setCommandOptions(withSetFlags) }, command);
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const given: Partial<SetAnswers> = {};
   for (const [flag, key] of Object.entries(SET_FLAGS)) {
