@@ -1,5 +1,9 @@
 import { isatty } from 'node:tty';
 import { TunnelError } from '../errors.js';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import { hostsCachePath, readHostsCache, renderHostsCache } from '../completion/cache.js';
 import { type HostRow, type HostsIo, type HostsTarget, renderHostRows, surveyHosts } from '../fleet/hosts.js';
 import { jumpAliasFor } from '../sshconfig/validate.js';
 import { askOnTerminal } from '../tty.js';
@@ -60,7 +64,23 @@ export async function hostsCommand(argv: string[], io: CommandIo): Promise<numbe
   if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
   else if (rows.length > 0) io.stdout(renderTable(renderHostRows(rows)));
   else if (status === 0) io.stderr('no host sockets found');
+  await rememberForCompletion(rows, io.env);
   return status;
+}
+
+/** The names just listed, for shell completion of ssh HOST; a cache that cannot be written is no failure. */
+async function rememberForCompletion(rows: readonly HostRow[], env: NodeJS.ProcessEnv): Promise<void> {
+  if (rows.length === 0) return;
+  const path = hostsCachePath(env, env.HOME || homedir());
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const names = [...new Set([...(await readHostsCache(path)), ...rows.map((row) => row.name)])].sort();
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, renderHostsCache(names), { flag: 'wx', mode: 0o600 });
+    await rename(temporary, path);
+  } catch {
+    // completion then offers the managed blocks' names only
+  }
 }
 
 async function chooseTargets(

@@ -82,6 +82,8 @@ test('hosts --probe --json: live with the banner, stale, silent; a regular file 
   const banner = rows[0]?.banner ?? '';
   assert.match(banner, /^SSH-2\.0-OpenSSH_\S+/);
   assert.deepEqual(withoutTimes(rows), [row('host-1', 'live', { banner }), row('host-2', 'live', { banner }), row('host-3', 'stale'), row('host-4', 'silent')]);
+  // The names are kept for shell completion of `ssh HOST`.
+  assert.equal(readFileSync(join(world.home, '.cache', 'tunnel-config', 'hosts.txt'), 'utf8'), 'host-1\nhost-2\nhost-3\nhost-4\n');
 
   const table = await tunnelConfig(['hosts', '--probe', '-F', config]);
   assert.equal(table.code, 0, describeRun(table));
