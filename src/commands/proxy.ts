@@ -29,7 +29,7 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
     allowPositionals: true,
     strict: true,
     options: {
-      jump: { type: 'string' },
+      jump: { type: 'string', multiple: true },
       'socket-dir': { type: 'string', default: DEFAULT_SOCKET_DIR },
       config: { type: 'string', short: 'F' },
       verbose: { type: 'boolean', short: 'v', default: false },
@@ -45,7 +45,11 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
     io.stdout(proxyUsage);
     return 0;
   }
-  if (values.jump === undefined) throw new TunnelError('usage', 'proxy needs --jump JUMP (see tunnel-config proxy --help)');
+  const [jump, ...more] = values.jump ?? [];
+  if (jump === undefined) throw new TunnelError('usage', 'proxy needs --jump JUMP (see tunnel-config proxy --help)');
+  if (more.length > 0) {
+    throw new TunnelError('usage', `proxy takes one --jump, got ${more.length + 1} (${[jump, ...more].join(', ')}): tunnel-config does not try several jumps in turn yet`);
+  }
   const persistSeconds = parseDuration(values.persist);
   if (persistSeconds === undefined) {
     throw new TunnelError('usage', `invalid --persist ${JSON.stringify(values.persist)}: use seconds, or a number with s, m or h (0 turns sharing off)`);
@@ -56,7 +60,7 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
   return runProxy(
     {
       host: positionals[0] ?? '',
-      jump: values.jump,
+      jump,
       socketDir: values['socket-dir'],
       ...(values.config !== undefined ? { configFile: values.config } : {}),
       verbose: values.verbose,
