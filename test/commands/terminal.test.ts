@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import { after, describe, test } from 'node:test';
-import { shellQuote } from '../support/quote.js';
-import { addFlags, runCli, snapshotTree, tempDir, tunnelConfigBin, USER_CONFIG, withoutBlocks } from './harness.js';
+import { addFlags, runCli, snapshotTree, tempDir, USER_CONFIG, withoutBlocks } from './harness.js';
+import { ENTER, runOnTerminal } from './pty.js';
 
 const temp = tempDir();
 after(temp.remove);
@@ -20,48 +18,8 @@ function setup(config?: string): { home: string; file: string } {
   return { home, file };
 }
 
-interface TerminalRun {
-  code: number | null;
-  /** Everything drawn on the terminal, colours included. */
-  screen: string;
-  stderr: string;
-}
+const inTerminal = (args: string[], home: string, answers: Array<[RegExp, string]>) => runOnTerminal(args, { home, answers });
 
-/**
- * Runs tunnel-config with stdin and stdout on a real pseudo-terminal (util-linux `script`) and stderr to a
- * file; each answer is typed once its prompt shows on the screen after the previous answer.
- */
-async function runOnTerminal(args: string[], home: string, answers: Array<[RegExp, string]>): Promise<TerminalRun> {
-  const errFile = `${home}.stderr`;
-  const command = [process.execPath, tunnelConfigBin, ...args].map(shellQuote).join(' ');
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TERM: 'xterm-256color' };
-  // A person's terminal: chalk turns colour off under CI=... (as in .ci/run) and NO_COLOR.
-  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CI', 'CONTINUOUS_INTEGRATION', 'BUILD_NUMBER', 'RUN_ID']) delete env[name];
-  const child = spawn('script', ['-q', '-e', '-c', `${command} 2>${shellQuote(errFile)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let screen = '';
-  let mark = 0;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  try {
-    for (const [prompt, keys] of answers) {
-      const deadline = Date.now() + 10_000;
-      while (!prompt.test(stripVTControlCharacters(screen.slice(mark)).replaceAll(/\r?\n/g, ''))) {
-        if (child.exitCode !== null || Date.now() > deadline) assert.fail(`${prompt} did not show; the screen:\n${stripVTControlCharacters(screen)}`);
-        await sleep(10);
-      }
-      mark = screen.length;
-      child.stdin.write(keys);
-    }
-    const code = await exited;
-    return { code, screen, stderr: readFileSync(errFile, 'utf8') };
-  } finally {
-    clearTimeout(timer);
-    child.kill('SIGKILL');
-  }
-}
-
-const ENTER = '\r';
 const ANSWERS: Array<[RegExp, string]> = [
   [/How do you reach the jumphost from this machine\?/, ENTER],
   [/A name for this tunnel set/, `home${ENTER}`],
@@ -80,7 +38,7 @@ const SSH_OPTIONS: [RegExp, string] = [/Other ssh options for the hidden hosts/,
 describe('tunnel-config add in a terminal', () => {
   test('every question answered, a coloured diff, confirmed: written', async () => {
     const { home, file } = setup(USER_CONFIG);
-    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS, SSH_OPTIONS, [/Write this change to \S+\? \(Y\/n\)/, `y${ENTER}`]]);
+    const run = await inTerminal(['add', '--config', file], home, [...ANSWERS, SSH_OPTIONS, [/Write this change to \S+\? \(Y\/n\)/, `y${ENTER}`]]);
     assert.equal(run.code, 0, `${run.stderr}\n${run.screen}`);
     assert.match(run.screen, /\x1b\[32m\+# >>> tunnel-config home >>>\x1b\[39m/, 'the added lines in green');
     assert.match(run.screen, /\x1b\[1m--- \S+\tbefore\x1b\[22m/);
@@ -98,7 +56,7 @@ describe('tunnel-config add in a terminal', () => {
   test('Ctrl-C at the third question: exit 0, "cancelled; nothing was changed", nothing touched', async () => {
     const { home, file } = setup(USER_CONFIG);
     const before = snapshotTree(home);
-    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS.slice(0, 2), [/The jumphost \(DNS name or IP address\):/, 'jump\x03']]);
+    const run = await inTerminal(['add', '--config', file], home, [...ANSWERS.slice(0, 2), [/The jumphost \(DNS name or IP address\):/, 'jump\x03']]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, 'cancelled; nothing was changed\n');
     assert.doesNotMatch(run.screen, /Its SSH port/);
@@ -107,7 +65,7 @@ describe('tunnel-config add in a terminal', () => {
 
   test('"n" at the confirmation: exit 0, nothing written', async () => {
     const { home, file } = setup(USER_CONFIG);
-    const run = await runOnTerminal(['add', '--config', file], home, [...ANSWERS, SSH_OPTIONS, [/Write this change to \S+\? \(Y\/n\)/, `n${ENTER}`]]);
+    const run = await inTerminal(['add', '--config', file], home, [...ANSWERS, SSH_OPTIONS, [/Write this change to \S+\? \(Y\/n\)/, `n${ENTER}`]]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, 'nothing was written\n');
     assert.equal(readFileSync(file, 'utf8'), USER_CONFIG);
@@ -117,7 +75,7 @@ describe('tunnel-config add in a terminal', () => {
     const { home, file } = setup(USER_CONFIG);
     assert.equal((await runCli([...addFlags('home', file), '--yes'], { home })).code, 0);
     const before = readFileSync(file, 'utf8');
-    const run = await runOnTerminal(['add', '--config', file], home, [
+    const run = await inTerminal(['add', '--config', file], home, [
       ANSWERS[0] ?? assert.fail(),
       [/A name for this tunnel set/, `home${ENTER}`],
       [/a tunnel set named "home" exists; change it with: tunnel-config edit home/, '\x03'],
@@ -129,7 +87,7 @@ describe('tunnel-config add in a terminal', () => {
   test('a config that cannot be written is refused before the first question', async () => {
     const { home, file } = setup();
     symlinkSync(join(home, 'nowhere', 'config'), file);
-    const run = await runOnTerminal(['add', '--config', file], home, []);
+    const run = await inTerminal(['add', '--config', file], home, []);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^tunnel-config: \S+ is a symbolic link to \S+, which does not exist, so tunnel-config will not edit it; /);
     assert.doesNotMatch(run.screen, /How do you reach the jumphost/);
@@ -140,7 +98,7 @@ test('tunnel-config edit in a terminal: the current answers are the defaults', a
   const { home, file } = setup(USER_CONFIG);
   assert.equal((await runCli([...addFlags('home', file), '--jump-port', '2222', '--yes'], { home })).code, 0);
   const before = readFileSync(file, 'utf8');
-  const run = await runOnTerminal(['edit', 'home', '--config', file], home, [
+  const run = await inTerminal(['edit', 'home', '--config', file], home, [
     [/❯ a jumphost I describe now/, ENTER],
     [/\(jump\.example\.com\)/, ENTER],
     [/\(2222\)/, ENTER],
@@ -160,7 +118,7 @@ test('tunnel-config edit in a terminal: the current answers are the defaults', a
 test('tunnel-config add, then edit, in a terminal: --persist asked after the hosts, its current value kept on Enter', async () => {
   const { home, file } = setup(USER_CONFIG);
   const persistLine = (): string | undefined => readFileSync(file, 'utf8').split('\n').find((line) => line.startsWith('  ProxyCommand '));
-  const added = await runOnTerminal(['add', '--config', file], home, [
+  const added = await inTerminal(['add', '--config', file], home, [
     ...ANSWERS.slice(0, -1),
     [/How long to keep the jump connection open/, `10min${ENTER}`],
     [/> must be seconds, or a number with s, m or h/, `\x15090s${ENTER}`],
@@ -169,7 +127,7 @@ test('tunnel-config add, then edit, in a terminal: --persist asked after the hos
   ]);
   assert.equal(added.code, 0, `${added.stderr}\n${stripVTControlCharacters(added.screen)}`);
   assert.match(persistLine() ?? '', / --socket-dir \/home\/host -F \S+ --persist 90s -- %h$/, 'written normalised');
-  const kept = await runOnTerminal(['edit', 'home', '--config', file], home, [
+  const kept = await inTerminal(['edit', 'home', '--config', file], home, [
     [/❯ a jumphost I describe now/, ENTER],
     [/\(jump\.example\.com\)/, ENTER],
     [/\(2222\)/, ENTER],
