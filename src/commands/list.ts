@@ -1,4 +1,5 @@
 import { TunnelError } from '../errors.js';
+import { renderTable } from '../ui/table.js';
 import type { BlockState } from '../sshconfig/hand-edits.js';
 import type { TunnelSet } from '../sshconfig/types.js';
 import type { CommandIo } from './apply-change.js';
@@ -32,8 +33,7 @@ export function renderSetTable(blocks: readonly BlockState[]): string {
     return [`${block.name}${mark}`, ...cells, ...(withOptions ? [(set?.sshOptions ?? []).join('; ')] : [])];
   };
   const rows = [['NAME', 'JUMP', 'SOCKET DIR', 'HOSTS', 'USER', 'PERSIST', ...(withOptions ? ['SSH OPTIONS'] : [])], ...blocks.map(row)];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((cells) => cells[i]?.length ?? 0))) ?? [];
-  return rows.map((cells) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+  return renderTable(rows);
 }
 
 /** The legend for the marks, one line per marked set, for stderr. */

@@ -1,5 +1,6 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { TunnelError } from '../errors.js';
+import type { JumpSession } from '../jump/index.js';
 
 /** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 §5.1). */
 const ADMINISTRATIVELY_PROHIBITED = 1;
@@ -47,4 +48,22 @@ export function openSocketChannel(client: Client, target: ChannelTarget, connect
       reject(channelOpenError(target, reason, description));
     });
   });
+}
+
+/**
+ * HOST's channel on a jump session, as the proxy and the shared connection open it: a refusal is explained
+ * by a lost connection, or by the authorized_keys restriction the jump announced at login.
+ */
+export async function openHostChannel(session: JumpSession, target: ChannelTarget): Promise<ClientChannel> {
+  try {
+    return await openSocketChannel(session.client, target, session.jump.connectTimeoutSeconds);
+  } catch (error) {
+    const lost = session.lostError();
+    if (lost) throw lost;
+    const restriction = session.restriction();
+    if (restriction && error instanceof TunnelError && (error.code === 'offline' || error.code === 'refused')) {
+      throw new TunnelError('refused', `${target.jumpName} refused to open ${target.socketPath}: ${restriction}`);
+    }
+    throw error;
+  }
 }

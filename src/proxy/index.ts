@@ -6,7 +6,7 @@ import { openTcp } from '../jump/tcp.js';
 import { sharedEndError, type SharedChannel } from '../shared/client.js';
 import { socketPathFor } from '../ssh/hostname.js';
 import { askOnTerminal } from '../tty.js';
-import { openSocketChannel, type ChannelTarget } from './channel.js';
+import { openHostChannel, type ChannelTarget } from './channel.js';
 import { openStdout, relay } from './relay.js';
 import { openSharedChannel } from './shared.js';
 
@@ -76,15 +76,9 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
   const target: ChannelTarget = { host: options.host, socketPath, jumpName: jump.name };
   let channel: Duplex;
   try {
-    channel = await openSocketChannel(session.client, target, jump.connectTimeoutSeconds);
+    channel = await openHostChannel(session, target);
   } catch (error) {
     session.client.end();
-    const lostError = session.lostError();
-    if (lostError) throw lostError;
-    const restriction = session.restriction();
-    if (restriction && error instanceof TunnelError) {
-      throw new TunnelError('refused', `${jump.name} refused to open ${socketPath}: ${restriction}`);
-    }
     throw error;
   }
   debug?.(`channel to ${socketPath} open`);

@@ -4,9 +4,10 @@ import type { ClientChannel } from 'ssh2';
 import { TunnelError } from '../errors.js';
 import { keepInteractive, openJump, type JumpSession } from '../jump/index.js';
 import type { JumpConfig } from '../jump/jump.js';
-import { openSocketChannel } from '../proxy/channel.js';
+import { openHostChannel } from '../proxy/channel.js';
 import { socketPathFor } from '../ssh/hostname.js';
-import { encodeFrame, encodeJsonFrame, FrameDecoder, parseJson, PROTOCOL_VERSION, type End, type Reply, type Request, type SharedStatus } from './protocol.js';
+import { encodeJsonFrame, PROTOCOL_VERSION, type End, type Reply, type Request, type SharedStatus } from './protocol.js';
+import { endConnection, isWellFormed, readRequest, spliceChannel } from './splice.js';
 import type { SharedPaths } from './paths.js';
 import { removeQuietly } from './store.js';
 
@@ -50,7 +51,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   let idleTimer: NodeJS.Timeout | undefined;
   let stopping = false;
 
-  const server = createServer({ allowHalfOpen: true }, (conn) => serve(conn));
+  const server = createServer({ allowHalfOpen: true }, (conn) => void serve(conn));
   const temporary = `${paths.socket}.${process.pid}`;
   await listen(server, temporary);
   chmodSync(temporary, 0o600);
@@ -116,33 +117,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     };
   }
 
-  function serve(conn: Socket): void {
-    const decoder = new FrameDecoder();
-    const timer = setTimeout(() => conn.destroy(), REQUEST_TIMEOUT_MS);
-    const onData = (chunk: Buffer): void => {
-      let frames;
-      try {
-        frames = decoder.push(chunk, 1);
-      } catch {
-        conn.destroy();
-        return;
-      }
-      const frame = frames[0];
-      if (frame === undefined) return;
-      clearTimeout(timer);
-      conn.removeListener('data', onData);
-      conn.pause();
-      let request: Request;
-      try {
-        request = parseJson<Request>(frame.payload);
-      } catch {
-        conn.destroy();
-        return;
-      }
-      handle(conn, request, decoder.rest());
-    };
-    conn.on('data', onData);
-    conn.on('error', () => conn.destroy());
+  async function serve(conn: Socket): Promise<void> {
+    const read = await readRequest(conn, REQUEST_TIMEOUT_MS);
+    if (read !== undefined) handle(conn, read.request, read.rest);
   }
 
   function handle(conn: Socket, request: Request, rest: Buffer): void {
@@ -186,12 +163,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   async function openChannel(conn: Socket, request: Extract<Request, { op: 'open' }>, rest: Buffer, reply: (value: Reply) => boolean): Promise<void> {
     let channel: ClientChannel;
     try {
-      const socketPath = socketPathFor(request.socketDir, request.host);
-      channel = await openSocketChannel(session.client, { host: request.host, socketPath, jumpName: jump.name }, jump.connectTimeoutSeconds);
+      channel = await openHostChannel(session, { host: request.host, socketPath: socketPathFor(request.socketDir, request.host), jumpName: jump.name });
     } catch (error) {
-      let known = error instanceof TunnelError ? error : new TunnelError('internal', (error as Error).message);
-      const restriction = session.restriction();
-      if (restriction && known.code === 'offline') known = new TunnelError('refused', `${jump.name} refused to open ${request.socketDir}/${request.host}.sock: ${restriction}`);
+      const known = error instanceof TunnelError ? error : new TunnelError('internal', (error as Error).message);
       reply({ ok: false, code: known.code, message: known.message });
       conn.end();
       // A refusal that comes from the authorized_keys line this connection logged in with lasts as long as
@@ -204,58 +178,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       return;
     }
     reply({ ok: true });
-    pipeChannel(conn, channel, rest);
-  }
-
-  function pipeChannel(conn: Socket, channel: ClientChannel, rest: Buffer): void {
-    let ended = false;
-    if (rest.length > 0) {
-      bytesOut += rest.length;
-      channel.write(rest);
-    }
-    conn.on('data', (chunk: Buffer) => {
-      bytesOut += chunk.length;
-      if (!channel.write(chunk)) {
-        conn.pause();
-        channel.once('drain', () => conn.resume());
-      }
-    });
-    conn.on('end', () => channel.end());
-    conn.on('close', () => {
-      if (!ended) channel.close();
-    });
-    conn.resume();
-    channel.on('data', (chunk: Buffer) => {
-      bytesIn += chunk.length;
-      const frame = encodeFrame('data', chunk);
-      conn.cork();
-      for (const part of frame) conn.write(part);
-      conn.uncork();
-      if (conn.writableNeedDrain) {
-        channel.pause();
-        conn.once('drain', () => channel.resume());
-      }
-    });
-    channel.on('end', () => {
-      if (!conn.destroyed) conn.write(Buffer.concat(encodeFrame('eof')));
-    });
-    channel.on('close', () => {
-      ended = true;
-      endConnection(conn, { ok: true });
-    });
+    spliceChannel(conn, channel, rest, { in: (n) => (bytesIn += n), out: (n) => (bytesOut += n) });
   }
   return done;
-}
-
-function isWellFormed(request: Request): boolean {
-  if (typeof request !== 'object' || request === null || typeof request.token !== 'string') return false;
-  if (request.op === 'open') return typeof request.host === 'string' && typeof request.socketDir === 'string';
-  return request.op === 'status' || request.op === 'stop';
-}
-
-function endConnection(conn: Socket, end: End): void {
-  if (conn.destroyed || conn.writableEnded) return;
-  conn.end(encodeJsonFrame('end', end));
 }
 
 function listen(server: Server, path: string): Promise<void> {

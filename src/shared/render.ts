@@ -1,3 +1,4 @@
+import { renderTable } from '../ui/table.js';
 import type { SharedStatus } from './protocol.js';
 
 function age(seconds: number): string {
@@ -33,6 +34,5 @@ export function renderStatusTable(statuses: readonly SharedStatus[], now: number
       age(s.idleTimeoutSeconds),
     ]),
   ];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n') + '\n';
+  return renderTable(rows);
 }
