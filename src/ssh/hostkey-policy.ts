@@ -3,12 +3,6 @@ import { fingerprintSha256, keyTypeOfBlob, type HostKeyCheck, type KnownHostEntr
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new' | 'ask' | 'off';
 
-export type HostKeyDecision =
-  | { action: 'accept' }
-  | { action: 'append' }
-  | { action: 'ask' }
-  | { action: 'refuse'; reason: 'changed' | 'revoked' | 'unknown' };
-
 /** What the host key messages need to name things the way the user will recognise them. */
 export interface HostKeyMessageContext {
   /** The name looked up in known_hosts, e.g. `[jump.example.com]:2222`. */
@@ -46,35 +40,6 @@ export function parseStrictHostKeyChecking(value: string): StrictHostKeyChecking
     throw new TunnelError('usage', `StrictHostKeyChecking "${value}" is not one of yes, no, ask, accept-new, off`);
   }
   return strict;
-}
-
-/**
- * ssh_config(5) StrictHostKeyChecking, except that we never weaken checking: `no` and `off`
- * behave like `accept-new`, and changed or revoked keys are refused in every mode.
- */
-export function decideHostKey(check: HostKeyCheck, strict: StrictHostKeyChecking): HostKeyDecision {
-  switch (check.status) {
-    case 'ok':
-      return { action: 'accept' };
-    case 'changed':
-    case 'revoked':
-      return { action: 'refuse', reason: check.status };
-    case 'unknown':
-      return decideUnknownKey(strict);
-  }
-}
-
-function decideUnknownKey(strict: StrictHostKeyChecking): HostKeyDecision {
-  switch (strict) {
-    case 'yes':
-      return { action: 'refuse', reason: 'unknown' };
-    case 'ask':
-      return { action: 'ask' };
-    case 'accept-new':
-    case 'no':
-    case 'off':
-      return { action: 'append' };
-  }
 }
 
 /** The stderr text for a check that did not end in 'ok'; for 'unknown' it is the refusal under `yes`. */

@@ -6,14 +6,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TunnelError } from '../../src/errors.js';
 import {
-  decideHostKey,
   parseStrictHostKeyChecking,
   renderAddedKeyMessage,
   renderAskPrompt,
   renderHostKeyMessage,
-  type HostKeyDecision,
   type StrictHostKeyChecking,
 } from '../../src/ssh/hostkey-policy.js';
+import { decideJumpHostKey, type JumpHostKeyDecision } from '../../src/ssh/hostkey-decision.js';
 import { checkHostKey, parseKnownHosts, type HostKeyCheck, type KnownHostEntry } from '../../src/ssh/knownhosts.js';
 
 // Compiled to dist/test/proxy/, three levels below the repo root.
@@ -76,22 +75,22 @@ describe('parseStrictHostKeyChecking', () => {
   });
 });
 
-describe('decideHostKey', () => {
+describe('decideJumpHostKey on one known_hosts check (no CheckHostIP)', () => {
   const ok: HostKeyCheck = { status: 'ok', entry: entryAt(2) };
   const revoked: HostKeyCheck = { status: 'revoked', entry: entryAt(10) };
   const changed: HostKeyCheck = { status: 'changed', entries: [entryAt(2)] };
   const unknown: HostKeyCheck = { status: 'unknown' };
-  const accept: HostKeyDecision = { action: 'accept' };
-  const append: HostKeyDecision = { action: 'append' };
+  const accept: JumpHostKeyDecision = { action: 'accept', record: [] };
+  const append: JumpHostKeyDecision = { action: 'accept', record: ['host'] };
 
-  const cases: Array<[HostKeyCheck, StrictHostKeyChecking, HostKeyDecision]> = [
+  const cases: Array<[HostKeyCheck, StrictHostKeyChecking, JumpHostKeyDecision]> = [
     [ok, 'yes', accept],
     [ok, 'ask', accept],
     [ok, 'accept-new', accept],
     [ok, 'no', accept],
     [ok, 'off', accept],
     [unknown, 'yes', { action: 'refuse', reason: 'unknown' }],
-    [unknown, 'ask', { action: 'ask' }],
+    [unknown, 'ask', { action: 'ask', record: ['host'] }],
     [unknown, 'accept-new', append],
     // Product rule: no/off never accept a key without recording it; they behave like accept-new.
     [unknown, 'no', append],
@@ -104,7 +103,7 @@ describe('decideHostKey', () => {
 
   for (const [check, strict, decision] of cases) {
     test(`${check.status} key with StrictHostKeyChecking ${strict} → ${decision.action}${'reason' in decision ? ` (${decision.reason})` : ''}`, () => {
-      assert.deepEqual(decideHostKey(check, strict), decision);
+      assert.deepEqual(decideJumpHostKey({ host: check, recordable: true }, strict), decision);
     });
   }
 });
