@@ -8,6 +8,7 @@ Commands:
   add           add a tunnel set to your ssh_config (a wizard, or flags), so \`ssh HOST\` just works
   list          list the tunnel sets in your ssh_config
   hosts         list the hidden hosts connected to a jumphost; --probe asks each who answers
+  doctor        walk the way to a hidden host step by step (✔/✖) and say how to fix the first failure
   edit          change a tunnel set
   remove        remove a tunnel set; the rest of the file stays as it was
   proxy         the ProxyCommand: relay stdio to a hidden host's socket on the jumphost
@@ -34,6 +35,7 @@ const commands: Record<string, () => Promise<Command>> = {
   add: async () => (await import('./commands/add.js')).addCommand,
   list: async () => (await import('./commands/list.js')).listCommand,
   hosts: async () => (await import('./commands/hosts.js')).hostsCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   edit: async () => (await import('./commands/edit.js')).editCommand,
   remove: async () => (await import('./commands/remove.js')).removeCommand,
   'host-setup': async () => (await import('./commands/host-setup.js')).hostSetupCommand,

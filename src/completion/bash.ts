@@ -1,4 +1,4 @@
-import { COMMAND_WORDS, type CommandFlags, SET_NAME_COMMANDS, SSH_PROGRAMS } from './flags.js';
+import { COMMAND_WORDS, type CommandFlags, HOST_NAME_COMMANDS, SET_NAME_COMMANDS, SSH_PROGRAMS } from './flags.js';
 
 const words = (list: readonly string[]): string => list.join(' ');
 
@@ -62,6 +62,7 @@ ${caseArms(flagWords, '    ')}
   case $command in
 ${caseArms(fixedArms, '    ')}
     ${SET_NAME_COMMANDS.join('|')}) fixed=$(_tunnel_config_names sets) ;;
+    ${HOST_NAME_COMMANDS.join('|')}) fixed=$(_tunnel_config_names hosts) ;;
   esac
   COMPREPLY=($(compgen -W "$fixed" -- "$cur"))
   return 0

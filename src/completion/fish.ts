@@ -1,4 +1,4 @@
-import { COMMAND_WORDS, type CommandFlags, SET_NAME_COMMANDS, SSH_PROGRAMS } from './flags.js';
+import { COMMAND_WORDS, type CommandFlags, HOST_NAME_COMMANDS, SET_NAME_COMMANDS, SSH_PROGRAMS } from './flags.js';
 
 /** One `complete` line for a flag: `-l name` or `-s F`, `-r` when it takes a value, `-F` when that is a file. */
 function flagLine(command: string, flag: string, flags: CommandFlags): string {
@@ -65,6 +65,7 @@ complete -c tunnel-config -n __fish_use_subcommand -a '${[...commands, 'help'].j
 complete -c tunnel-config -n '__fish_seen_subcommand_from help' -a '${commands.join(' ')}'
 ${wordLines.join('\n')}
 complete -c tunnel-config -n '__fish_seen_subcommand_from ${SET_NAME_COMMANDS.join(' ')}' -a '(__tunnel_config_names sets)'
+complete -c tunnel-config -n '__fish_seen_subcommand_from ${HOST_NAME_COMMANDS.join(' ')}' -a '(__tunnel_config_names hosts)'
 ${flagLines.join('\n')}
 
 ${hostLines.join('\n')}

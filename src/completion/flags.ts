@@ -52,12 +52,16 @@ export function commandFlags(): Record<string, CommandFlags> {
     proxy: flagsOf({ jump: string, 'socket-dir': string, config: { type: 'string', short: 'F' }, verbose: { type: 'boolean', short: 'v' }, persist: string, help }),
     shared: flagsOf({ json: boolean, help }),
     hosts: flagsOf({ jump: string, 'socket-dir': string, probe: boolean, json: boolean, config: { type: 'string', short: 'F' }, help }),
+    doctor: flagsOf({ json: boolean, config: { type: 'string', short: 'F' }, help }),
     completion: flagsOf({ help }),
   };
 }
 
 /** The commands whose positional argument is a tunnel set's name. */
 export const SET_NAME_COMMANDS = ['edit', 'remove', 'hosts'] as const;
+
+/** The commands whose positional argument is a hidden host's name. */
+export const HOST_NAME_COMMANDS = ['doctor'] as const;
 
 /** The ssh programs whose host names completion adds to. */
 export const SSH_PROGRAMS = ['ssh', 'scp', 'sftp', 'rsync'] as const;

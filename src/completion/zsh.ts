@@ -1,4 +1,4 @@
-import { COMMAND_WORDS, type CommandFlags, SET_NAME_COMMANDS, SSH_PROGRAMS } from './flags.js';
+import { COMMAND_WORDS, type CommandFlags, HOST_NAME_COMMANDS, SET_NAME_COMMANDS, SSH_PROGRAMS } from './flags.js';
 
 const caseArms = (table: Record<string, readonly string[]>, variable: string): string =>
   Object.entries(table).filter(([, list]) => list.length > 0).map(([command, list]) => `    ${command}) ${variable}=(${list.join(' ')}) ;;`).join('\n');
@@ -52,6 +52,7 @@ ${caseArms(Object.fromEntries(entries.map(([c, f]) => [c, f.flags])), 'flags')}
   case $words[2] in
 ${caseArms(COMMAND_WORDS, 'fixed')}
     (${SET_NAME_COMMANDS.join('|')}) fixed=(\${(f)"$(_tunnel_config_names sets)"}) ;;
+    (${HOST_NAME_COMMANDS.join('|')}) fixed=(\${(f)"$(_tunnel_config_names hosts)"}) ;;
   esac
   compadd -- $fixed
 }

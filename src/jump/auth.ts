@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import type { JumpConfig } from './jump.js';
@@ -17,6 +18,8 @@ export interface AuthReport {
   /** Passphrase-protected keys that could not be unlocked: no terminal, BatchMode, or wrong passphrases. */
   locked: string[];
   wrongPassphrase: boolean;
+  /** The identity last offered: after a successful login, the one that worked (`key FILE` or `agent key COMMENT (SHA256:…)`). */
+  offered?: string;
 }
 
 const readIfExists = async (path: string): Promise<Buffer | undefined> => {
@@ -58,6 +61,28 @@ class FilteredAgent extends BaseAgent<ParsedKey> {
   }
 }
 
+/** Passes an agent through, telling which of its keys it signs with: the one the jump accepted, once logged in. */
+class ReportingAgent extends BaseAgent<ParsedKey> {
+  constructor(
+    private readonly inner: InstanceType<typeof BaseAgent>,
+    private readonly onSign: (key: ParsedKey) => void,
+  ) {
+    super();
+  }
+
+  getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
+    (this.inner.getIdentities as (cb: (err: Error | undefined, keys?: ParsedKey[]) => void) => void)(cb);
+  }
+
+  sign(pubKey: ParsedKey, data: Buffer, options: unknown, cb?: unknown): void {
+    this.onSign(pubKey);
+    (this.inner.sign as (...args: unknown[]) => void)(pubKey, data, options, cb);
+  }
+}
+
+const agentKeyName = (key: ParsedKey): string =>
+  `agent key ${key.comment || key.type} (SHA256:${createHash('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')})`;
+
 /** Tries keys in the order ssh does: the agent's, then each IdentityFile, asking passphrases only when needed. */
 export function createAuthHandler(jump: JumpConfig, deps: AuthDeps, report: AuthReport): AuthHandlerMiddleware {
   const steps: Array<() => Promise<AnyAuthMethod | undefined>> = [];
@@ -68,10 +93,15 @@ export function createAuthHandler(jump: JumpConfig, deps: AuthDeps, report: Auth
     steps.push(async () => {
       const agent = new OpenSSHAgent(agentPath);
       report.agentUsed = true;
-      if (!jump.identitiesOnly) return { type: 'agent', username, agent };
+      report.offered = 'the agent';
+      const reporting = (inner: InstanceType<typeof BaseAgent>): InstanceType<typeof BaseAgent> =>
+        new ReportingAgent(inner, (key) => {
+          report.offered = agentKeyName(key);
+        });
+      if (!jump.identitiesOnly) return { type: 'agent', username, agent: reporting(agent) };
       const blobs = await Promise.all(jump.identityFiles.map((file) => deps.readFile(`${file}.pub`)));
       const allowed = blobs.map((data) => publicBlob(data)).filter((b): b is Buffer => b !== undefined);
-      return { type: 'agent', username, agent: new FilteredAgent(agent, allowed) };
+      return { type: 'agent', username, agent: reporting(new FilteredAgent(agent, allowed)) };
     });
   }
 
@@ -93,6 +123,7 @@ export function createAuthHandler(jump: JumpConfig, deps: AuthDeps, report: Auth
         return undefined;
       }
       report.keysTried.push(file);
+      report.offered = `key ${file}`;
       return passphrase === undefined ? { type: 'publickey', username, key: data } : { type: 'publickey', username, key: data, passphrase };
     });
   }

@@ -22,12 +22,14 @@ export interface ConnectOptions {
   onServerDebug?: (text: string) => void;
   /** A TCP connection already under way (see openTcp), so it overlaps with loading this module. */
   socket?: Promise<Socket>;
+  /** Told, once logged in, which identity the jump accepted (see AuthReport.offered). */
+  onAuthenticated?: (identity: string) => void;
 }
 
-const SERVER_DEBUG = 'Debug output from server: ';
+export const SERVER_DEBUG = 'Debug output from server: ';
 
 /** ssh2 logs the server's SSH_MSG_DEBUG text JSON-encoded. */
-function decodeServerDebug(encoded: string): string {
+export function decodeServerDebug(encoded: string): string {
   try {
     const text: unknown = JSON.parse(encoded);
     return typeof text === 'string' ? text : encoded;
@@ -74,7 +76,8 @@ function sshError(jump: JumpConfig, error: Error & { level?: string }, guard: Ho
   return new TunnelError('unreachable', `the SSH connection to ${where(jump)} failed (${error.message}): check that it is an SSH server and that its sshd accepts connections (MaxStartups, firewalls)`, { cause: error });
 }
 
-const LIBRARY: LibraryAlgorithms = {
+/** What the SSH library supports and prefers, for offeredAlgorithms. */
+export const LIBRARY: LibraryAlgorithms = {
   supported: { hostKey: constants.SUPPORTED_SERVER_HOST_KEY, kex: constants.SUPPORTED_KEX, cipher: constants.SUPPORTED_CIPHER, mac: constants.SUPPORTED_MAC },
   preferred: { hostKey: constants.DEFAULT_SERVER_HOST_KEY, kex: constants.DEFAULT_KEX, cipher: constants.DEFAULT_CIPHER, mac: constants.DEFAULT_MAC },
 };
@@ -144,6 +147,7 @@ export async function connectJump(jump: JumpConfig, options: ConnectOptions): Pr
       settled = true;
       clearTimeout(timer);
       client.removeListener('error', onError).removeListener('close', onClose);
+      options.onAuthenticated?.(report.offered ?? 'none (the jump asked for no key)');
       resolve(client);
     });
     // ssh2 can emit several errors for one failure; every one must have a listener.

@@ -33,6 +33,10 @@ export interface HostKeyIo {
   ask: (question: string) => Promise<string | undefined>;
   /** Tells the user something on stderr. */
   tell: (line: string) => void;
+  /** Never write known_hosts (tunnel-config doctor only looks): a key that would be recorded is accepted unrecorded. */
+  readOnly?: boolean;
+  /** Told each host key the jump presents, before it is checked. */
+  onKey?: (key: Buffer) => void;
 }
 
 export type HostVerifier = (key: Buffer, verify: (valid: boolean) => void) => boolean | undefined;
@@ -84,7 +88,7 @@ export async function createHostKeyGuard(jump: JumpConfig, io: HostKeyIo): Promi
 
   const record = (key: Buffer, what: readonly RecordName[], ipName: string | undefined, context: HostKeyMessageContext): void => {
     const recorded = what.map((name) => (name === 'ip' ? (ipName ?? '') : names[0])).filter(Boolean);
-    if (recorded.length === 0 || userFile === undefined) return;
+    if (recorded.length === 0 || userFile === undefined || io.readOnly) return;
     const lines = jump.hashKnownHosts
       ? recorded.map((name) => formatKnownHostsLine(name, key, { hashed: true, salt: randomBytes(20) }))
       : [formatKnownHostsLine(recorded.join(','), key, { hashed: false })];
@@ -133,6 +137,7 @@ export async function createHostKeyGuard(jump: JumpConfig, io: HostKeyIo): Promi
 
   // Never an async function: ssh2 takes any returned promise as a yes. Undefined means "wait for verify()".
   const verifier: HostVerifier = (key, verify) => {
+    io.onKey?.(key);
     if (trusted.some((known) => known.equals(key))) return true;
     verifyKey(key).then(
       (ok) => {

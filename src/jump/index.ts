@@ -26,18 +26,30 @@ export interface JumpIo {
   /** One line for the user, on stderr. */
   tell: (line: string) => void;
   debug?: (line: string) => void;
+  /** For tunnel-config doctor: never write known_hosts; see HostKeyIo.readOnly. */
+  readOnlyKnownHosts?: boolean;
+  /** Told each host key the jump presents. */
+  onHostKey?: (key: Buffer) => void;
+  /** Told which identity the jump accepted. */
+  onAuthenticated?: (identity: string) => void;
 }
 
 /** Connects to the jump: host key verified as ssh would, authenticated as ssh would. `socket`: a TCP connection started early (openTcp). */
 export async function openJump(jump: JumpConfig, io: JumpIo, socket?: Promise<Socket>): Promise<JumpSession> {
   assertDirectJump(jump);
-  const guard = await createHostKeyGuard(jump, { ask: (q) => io.ask(q, { echo: true }), tell: io.tell });
+  const guard = await createHostKeyGuard(jump, {
+    ask: (q) => io.ask(q, { echo: true }),
+    tell: io.tell,
+    ...(io.readOnlyKnownHosts ? { readOnly: true } : {}),
+    ...(io.onHostKey ? { onKey: io.onHostKey } : {}),
+  });
   let restriction: string | undefined;
   const client = await connectJump(jump, {
     guard,
     askPassphrase: (q) => io.ask(q, { echo: false }),
     ...(io.debug ? { debug: io.debug } : {}),
     ...(socket ? { socket } : {}),
+    ...(io.onAuthenticated ? { onAuthenticated: io.onAuthenticated } : {}),
     onServerDebug: (text) => {
       restriction ??= restrictionFromServerDebug(text);
     },

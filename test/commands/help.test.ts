@@ -13,7 +13,7 @@ const home = (): string => {
   return dir;
 };
 
-const COMMANDS = ['add', 'list', 'hosts', 'edit', 'remove', 'proxy', 'host-setup', 'server-setup', 'shared'];
+const COMMANDS = ['add', 'list', 'hosts', 'doctor', 'edit', 'remove', 'proxy', 'host-setup', 'server-setup', 'shared'];
 
 describe('a command\'s help: `help CMD` and `CMD --help` print the same usage on stdout, exit 0', () => {
   for (const command of COMMANDS) {

@@ -1,0 +1,100 @@
+import { ExitCode } from '../errors.js';
+
+/** The steps, in the order the chain is walked; the jump's steps repeat for every jump the ProxyCommand tries. */
+export type StepId =
+  | 'ssh'
+  | 'config'
+  | 'jump'
+  | 'name'
+  | 'tcp'
+  | 'handshake'
+  | 'jump-host-key'
+  | 'auth'
+  | 'stream-local'
+  | 'socket'
+  | 'host-key';
+
+/** One step: passed (true), failed (false), or could not be told (null: neither, and not the failure). */
+export interface DoctorStep {
+  step: StepId;
+  /** The jump, for the jump's steps. */
+  jump?: string;
+  ok: boolean | null;
+  /** One line: what was found. */
+  detail: string;
+  /** For a failed step: what to do. */
+  fix?: string;
+  /** For a failed step: the status it ends with (ExitCode). */
+  exitCode?: number;
+}
+
+/** What `doctor --json` prints. */
+export interface DoctorReport {
+  host: string;
+  /** True when every step passed on the way through at least one jump. */
+  ok: boolean;
+  exitCode: number;
+  steps: DoctorStep[];
+}
+
+export const pass = (step: StepId, detail: string, jump?: string): DoctorStep => ({ step, ...(jump === undefined ? {} : { jump }), ok: true, detail });
+export const unsure = (step: StepId, detail: string, jump?: string): DoctorStep => ({ step, ...(jump === undefined ? {} : { jump }), ok: null, detail });
+export const fail = (step: StepId, detail: string, fix: string, exitCode: number, jump?: string): DoctorStep => ({
+  step,
+  ...(jump === undefined ? {} : { jump }),
+  ok: false,
+  detail,
+  fix,
+  exitCode,
+});
+
+const LABELS: Record<StepId, string> = {
+  ssh: 'OpenSSH client',
+  config: 'ssh_config',
+  jump: 'jump',
+  name: 'name resolution',
+  tcp: 'TCP',
+  handshake: 'SSH handshake',
+  'jump-host-key': 'jump host key',
+  auth: 'authentication',
+  'stream-local': 'stream-local',
+  socket: 'socket',
+  'host-key': 'host key',
+};
+
+/**
+ * The verdict: reachable when the steps before the jumps passed and one jump's steps all passed; otherwise
+ * the status of the first failure.
+ */
+export function concludeReport(host: string, steps: DoctorStep[]): DoctorReport {
+  const failed = steps.find((step) => step.ok === false);
+  const jumps = [...new Set(steps.flatMap((step) => (step.jump === undefined ? [] : [step.jump])))];
+  const common = steps.filter((step) => step.jump === undefined);
+  const jumpWorks = (jump: string): boolean => {
+    const mine = steps.filter((step) => step.jump === jump);
+    return mine.some((step) => step.step === 'host-key' && step.ok === true) && mine.every((step) => step.ok !== false);
+  };
+  const ok = common.every((step) => step.ok === true) && jumps.some(jumpWorks);
+  const exitCode = ok ? ExitCode.ok : (failed?.exitCode ?? ExitCode.internal);
+  return { host, ok, exitCode, steps };
+}
+
+const MARK = (ok: boolean | null): string => (ok === true ? '✔' : ok === false ? '✖' : '·');
+
+/** The report as text: a line per step (✔, ✖, or · for one that could not be told), the fix under each failure, and the verdict. */
+export function renderDoctor(report: DoctorReport, tryIt: string): string {
+  const lines: string[] = [];
+  const jumps = new Set(report.steps.flatMap((step) => (step.jump === undefined ? [] : [step.jump])));
+  let shownJump: string | undefined;
+  for (const step of report.steps) {
+    if (jumps.size > 1 && step.jump !== undefined && step.jump !== shownJump) {
+      shownJump = step.jump;
+      lines.push(`through ${step.jump}:`);
+    }
+    const indent = jumps.size > 1 && step.jump !== undefined ? '  ' : '';
+    lines.push(`${indent}${MARK(step.ok)} ${LABELS[step.step]}: ${step.detail}`);
+    if (step.fix !== undefined) lines.push(`${indent}  fix: ${step.fix}`);
+  }
+  lines.push(report.ok ? `${report.host} is reachable. Try it: ${tryIt}` : `${report.host} cannot be reached this way (status ${report.exitCode})`);
+  return `${lines.join('\n')}\n`;
+}
