@@ -8,7 +8,7 @@ import { renderAutossh } from '../setup/host/render-autossh.js';
 import { renderCommandText } from '../setup/host/render-command.js';
 import { renderLaunchdPlist } from '../setup/host/render-launchd.js';
 import { renderSystemdUnit, systemdUnitName } from '../setup/host/render-systemd.js';
-import { launchdLabel } from '../setup/host/spec.js';
+import { launchdLabel, MAX_ALIVE_INTERVAL, SERVER_ALIVE_COUNT_MAX, SERVER_ALIVE_INTERVAL } from '../setup/host/spec.js';
 import { type HostSystem, nodeHostSystem } from '../setup/host/system.js';
 import type { CommandIo } from './apply-change.js';
 
@@ -28,6 +28,10 @@ tunnel-config proxy. The jump's host key is always checked (StrictHostKeyCheckin
   --socket-dir DIR     the hosts' socket directory on the jumphost (default ${DEFAULTS.socketDir})
   --local-port PORT    the port of this host's sshd (default ${DEFAULTS.localPort})
   --run-as USER        the local account the service runs as, whose key the jump authorised (default: you)
+  --alive-interval S   seconds between ssh's checks that the jump still answers (default ${SERVER_ALIVE_INTERVAL},
+                       1 to ${MAX_ALIVE_INTERVAL}); after ${SERVER_ALIVE_COUNT_MAX} unanswered ones ssh exits and the service
+                       restarts it; a connect gives up after as long (ConnectTimeout). Shorter notices a
+                       dead link sooner, at the cost of a little traffic
   --format FORMAT      systemd (default on Linux), launchd (default on macOS), autossh or command
   --install            write the service and start it now and at every boot (systemd or launchd)
   --dry-run            show what --install would write and run; change nothing
@@ -62,6 +66,7 @@ export const STRING_FLAGS = {
   'local-port': 'localPort',
   'run-as': 'runAs',
   format: 'format',
+  'alive-interval': 'aliveInterval',
 } as const satisfies Record<string, keyof HostSetupFlags>;
 
 function parseHostSetupArgs(argv: string[]): ParsedArgs {

@@ -259,6 +259,9 @@ describe('flags', () => {
     ['a relative --socket-dir', [...BASE_ARGS, '--socket-dir', 'host'], /^--socket-dir "host": must be an absolute path/],
     ['a bad --jump-port', [...BASE_ARGS, '--jump-port', '0'], /^--jump-port "0": must be a number from 1 to 65535/],
     ['a bad --local-port', [...BASE_ARGS, '--local-port', '70000'], /^--local-port "70000"/],
+    ['an --alive-interval of 0, which would switch the checks off', [...BASE_ARGS, '--alive-interval', '0'], /^--alive-interval "0": must be a whole number of seconds from 1 to 900$/],
+    ['an --alive-interval that is not whole seconds', [...BASE_ARGS, '--alive-interval', '1.5'], /^--alive-interval "1\.5": must be a whole number/],
+    ['an --alive-interval over the limit', [...BASE_ARGS, '--alive-interval', '901'], /^--alive-interval "901": must be/],
     ['a bad --jump-user', [...BASE_ARGS, '--jump-user', 'a b'], /^--jump-user "a b"/],
     ['a bad --jump-host', ['--jump-host', 'jump;rm', '--identity', KEY], /^--jump-host "jump;rm"/],
     ['an unknown --format', [...BASE_ARGS, '--format', 'rc.local'], /^--format "rc.local": must be one of systemd, launchd, autossh, command/],
@@ -276,6 +279,12 @@ describe('flags', () => {
       assert.deepEqual(system.events, [], 'nothing run, nothing written');
     });
   }
+
+  test('--alive-interval reaches ExecStart: ServerAliveInterval, and ConnectTimeout three times it', async () => {
+    const result = await hostSetup(linux(), [...BASE_ARGS, '--alive-interval', '60']);
+    assert.equal(result.code, 0, result.error?.message);
+    assert.match(result.stdout, /^ExecStart=\S+ .* -o ServerAliveInterval=60 -o ServerAliveCountMax=3 -o ConnectTimeout=180 /m);
+  });
 
   test("this machine's host name is the default --name, and is validated", async () => {
     const ok = await hostSetup(linux({ hostName: 'pi-kitchen' }), BASE_ARGS);

@@ -72,7 +72,7 @@ describe('the ssh options', () => {
     test(`${label}: strict, non-interactive, exits when the forward or the link fails`, () => {
       const args = sshOptions(spec);
       const options = optionValues(args);
-      for (const option of ['ExitOnForwardFailure=yes', 'ServerAliveInterval=10', 'ServerAliveCountMax=3', 'BatchMode=yes', 'StrictHostKeyChecking=yes']) {
+      for (const option of ['ExitOnForwardFailure=yes', 'ServerAliveInterval=10', 'ServerAliveCountMax=3', 'ConnectTimeout=30', 'BatchMode=yes', 'StrictHostKeyChecking=yes']) {
         assert.ok(options.includes(option), `${option} in ${args.join(' ')}`);
       }
       assert.ok(args.includes('-N') && args.includes('-T'));
@@ -81,6 +81,11 @@ describe('the ssh options', () => {
       assert.equal(args[args.indexOf('-R') + 1], `${spec.socketPath}:localhost:${spec.localPort}`);
     });
   }
+
+  test('--alive-interval sets ServerAliveInterval, and ConnectTimeout waits as long as the checks do', () => {
+    const options = optionValues(sshOptions({ ...base, aliveInterval: 4 }));
+    assert.ok(options.includes('ServerAliveInterval=4') && options.includes('ServerAliveCountMax=3') && options.includes('ConnectTimeout=12'), options.join(' '));
+  });
 
   test('-p only for a port other than 22', () => {
     assert.ok(!sshOptions(base).includes('-p'));

@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { TunnelError } from '../../errors.js';
 import { hostNameProblem, quoteForMessage, socketPathFor } from '../../ssh/hostname.js';
 import { configFileProblem, identityFileProblem, jumpHostProblem, portProblem, socketDirValueProblem, userProblem } from '../../sshconfig/validate.js';
-import type { TunnelSpec } from './spec.js';
+import { MAX_ALIVE_INTERVAL, type TunnelSpec } from './spec.js';
 import type { HostSystem } from './system.js';
 
 export const FORMATS = ['systemd', 'launchd', 'autossh', 'command'] as const;
@@ -20,6 +20,7 @@ export interface HostSetupFlags {
   localPort?: string;
   runAs?: string;
   format?: string;
+  aliveInterval?: string;
 }
 
 export const DEFAULTS = { jumpPort: '22', jumpUser: 'host', socketDir: '/home/host', localPort: '22' } as const;
@@ -35,6 +36,12 @@ export interface HostSetupPlan {
 export function defaultFormat(platform: NodeJS.Platform): Format {
   if (platform === 'darwin') return 'launchd';
   return platform === 'linux' ? 'systemd' : 'command';
+}
+
+/** A whole number of seconds, at least 1: ServerAliveInterval 0 would switch the checks off. */
+export function aliveIntervalProblem(value: string): string | undefined {
+  if (!/^[1-9][0-9]{0,3}$/.test(value) || Number(value) > MAX_ALIVE_INTERVAL) return `must be a whole number of seconds from 1 to ${MAX_ALIVE_INTERVAL}`;
+  return undefined;
 }
 
 function check(flag: string, value: string, problem: string | undefined): void {
@@ -81,6 +88,10 @@ export async function planHostSetup(flags: HostSetupFlags, system: HostSystem): 
   if (sshPath === undefined) throw new TunnelError('usage', "OpenSSH's ssh was not found on PATH: install openssh-client");
   check('ssh path', sshPath, configFileProblem(sshPath));
   const spec: TunnelSpec = { name, jumpHost, jumpPort: Number(jumpPort), jumpUser, socketPath, localPort: Number(localPort), sshPath };
+  if (flags.aliveInterval !== undefined) {
+    check('--alive-interval', flags.aliveInterval, aliveIntervalProblem(flags.aliveInterval));
+    spec.aliveInterval = Number(flags.aliveInterval);
+  }
   if (flags.identity !== undefined) {
     spec.identityFile = absolutePath(flags.identity, home, system.cwd);
     check('--identity', flags.identity, identityFileProblem(spec.identityFile));

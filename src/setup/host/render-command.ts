@@ -1,4 +1,4 @@
-import { SERVER_ALIVE_COUNT_MAX, SERVER_ALIVE_INTERVAL, type TunnelSpec } from './spec.js';
+import { SERVER_ALIVE_COUNT_MAX, SERVER_ALIVE_INTERVAL, silentJumpSeconds, type TunnelSpec } from './spec.js';
 
 export interface RenderedCommand {
   /** argv[0] is the absolute ssh path. */
@@ -13,8 +13,11 @@ export function sshOptions(spec: TunnelSpec): string[] {
     '-N',
     '-T',
     '-o', 'ExitOnForwardFailure=yes',
-    '-o', `ServerAliveInterval=${SERVER_ALIVE_INTERVAL}`,
+    '-o', `ServerAliveInterval=${spec.aliveInterval ?? SERVER_ALIVE_INTERVAL}`,
     '-o', `ServerAliveCountMax=${SERVER_ALIVE_COUNT_MAX}`,
+    // Without it a connect made while the link is dead waits on TCP's retries or a banner that never comes,
+    // long after the link is back; with it the service gives up as soon as it would on a silent session.
+    '-o', `ConnectTimeout=${silentJumpSeconds(spec)}`,
     '-o', 'BatchMode=yes',
     // A service has nobody to ask; an unknown or changed jump key must stop it, never be accepted.
     '-o', 'StrictHostKeyChecking=yes',

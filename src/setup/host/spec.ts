@@ -14,11 +14,18 @@ export interface TunnelSpec {
   knownHostsFile?: string;
   /** Absolute path of the ssh binary (systemd and launchd want one). */
   sshPath: string;
+  /** ServerAliveInterval in seconds; SERVER_ALIVE_INTERVAL when not given. */
+  aliveInterval?: number;
 }
 
 export const SERVER_ALIVE_INTERVAL = 10;
 export const SERVER_ALIVE_COUNT_MAX = 3;
+/** Longest ServerAliveInterval host-setup takes: a dead link is then noticed within the hour. */
+export const MAX_ALIVE_INTERVAL = 900;
 export const RESTART_DELAY_SECONDS = 5;
+
+/** How long the tunnel waits on a silent jump, connected (ServerAlive checks) or connecting (ConnectTimeout). */
+export const silentJumpSeconds = (spec: Pick<TunnelSpec, 'aliveInterval'>): number => (spec.aliveInterval ?? SERVER_ALIVE_INTERVAL) * SERVER_ALIVE_COUNT_MAX;
 
 /** The service's name: the systemd unit is `${serviceName}.service`. */
 export const serviceName = (name: string): string => `tunnel-config-${name}`;
