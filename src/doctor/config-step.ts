@@ -68,8 +68,8 @@ export function judgeConfig(facts: ConfigFacts): ConfigVerdict {
     .find((state) => state.set !== undefined && hostLineMatches(state.set.hosts, host));
   const set = mine?.set;
   const winner = findShadowingLine(text, host, set ? renderProxyCommand(set) : NOT_A_PROXY_COMMAND, mine ? { ourLines: { begin: mine.block.beginLine, end: mine.block.endLine } } : {});
-  const setBy = winner ? `, set by ${describeLine(winner, path)}` : proxyCommand !== undefined || proxyJump !== undefined ? ', set outside the file (an Include, or the system ssh_config)' : '';
-  const detail = what === undefined ? `${command}: no ProxyCommand, so ssh would connect to ${host} directly` : `${command}: ${what}${setBy}, not tunnel-config's`;
+  const setBy = winner ? `, set by ${describeLine(winner, path)}` : what !== undefined ? ', set outside the file (an Include, or the system ssh_config)' : '';
+  const detail = what === undefined ? `${command}: no ProxyCommand, so ssh would connect to ${host} directly${setBy}` : `${command}: ${what}${setBy}, not tunnel-config's`;
   if (set) {
     const recipe = winner && recipeIn(winner.text);
     const fix = winner

@@ -1,4 +1,4 @@
-import { ExitCode } from '../errors.js';
+import { ExitCode, TunnelError } from '../errors.js';
 
 /** The steps, in the order the chain is walked; the jump's steps repeat for every jump the ProxyCommand tries. */
 export type StepId =
@@ -97,4 +97,14 @@ export function renderDoctor(report: DoctorReport, tryIt: string): string {
   }
   lines.push(report.ok ? `${report.host} is reachable. Try it: ${tryIt}` : `${report.host} cannot be reached this way (status ${report.exitCode})`);
   return `${lines.join('\n')}\n`;
+}
+
+export const asTunnelError = (error: unknown): TunnelError =>
+  error instanceof TunnelError ? error : new TunnelError('internal', error instanceof Error ? error.message : String(error));
+
+/** tunnel-config's messages end with what to do after the last ": "; the doctor shows that part as the fix. */
+export function splitFix(message: string): { detail: string; fix: string } {
+  const firstLine = message.split('\n')[0] ?? message;
+  const at = firstLine.lastIndexOf(': ');
+  return at < 0 ? { detail: firstLine, fix: 'see the line above' } : { detail: firstLine.slice(0, at), fix: firstLine.slice(at + 2) };
 }

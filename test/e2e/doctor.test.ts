@@ -131,6 +131,44 @@ test('a section earlier in the config shadows the block: the line is named, the 
   );
 });
 
+test('an agent identity: which of its keys logged in, by comment and fingerprint', async () => {
+  const agent = await world.startAgent();
+  const withAgent = await addedConfig('user_config_agent', [`IdentityAgent ${agent}`, 'IdentitiesOnly no']);
+  const result = await doctor('host-1', withAgent);
+  assert.equal(result.code, 0, result.text);
+  const key = await fingerprint(world, `${world.keys.passphrase.path}.pub`);
+  const auth = result.report.steps.find((s) => s.step === 'auth');
+  assert.match(auth?.detail ?? '', new RegExp(`^logged in as ${world.user} with agent key .+ \\(${escapeRegExp(key)}\\)$`), result.text);
+});
+
+test('the hidden host\'s key is looked up under HostKeyAlias: known under it, or unknown with the line to add, status 4', async () => {
+  const known = await addedConfig('user_config_alias_known');
+  writeFileSync(known, readFileSync(known, 'utf8').replace('Host host-*\n', 'Host host-*\n  HostKeyAlias host-3\n'));
+  const ok = await doctor('host-1', known);
+  assert.equal(ok.code, 0, ok.text);
+  assert.match(ok.text, new RegExp(`✔ host key: ED25519 key SHA256:\\S+ of host-3 matches ${escapeRegExp(world.knownHostsHosts)}:1\\n`));
+  const unknown = await addedConfig('user_config_alias_unknown');
+  writeFileSync(unknown, readFileSync(unknown, 'utf8').replace('Host host-*\n', 'Host host-*\n  HostKeyAlias nobody-knows\n'));
+  const result = await doctor('host-1', unknown);
+  const line = `nobody-knows ${world.keys.hiddenHost.publicKey.split(' ').slice(0, 2).join(' ')}`;
+  assertFailsAt(result, 'host-key', 4, /^no key is known for nobody-knows in .*; it presents ED25519 key SHA256:/, new RegExp(`^check that fingerprint with the host's administrator, then add \`${escapeRegExp(line)}\` to ${escapeRegExp(world.knownHostsHosts)} `));
+});
+
+test('two jumps in the ProxyCommand: each walked in turn; reachable through the second, status 0', async () => {
+  const twoJumps = writeProxyConfig(world, 'user_config_two_jumps', { top: ['Host deadjump', '  HostName 127.0.0.1', `  Port ${await freePort()}`] });
+  writeFileSync(twoJumps, readFileSync(twoJumps, 'utf8').replace('proxy --jump jump', 'proxy --jump deadjump --jump jump'));
+  const result = await doctor('host-1', twoJumps);
+  assert.equal(result.code, 0, result.text);
+  assert.deepEqual(
+    result.report.steps.map((s) => [s.jump ?? '', s.step, s.ok]),
+    [['', 'ssh', true], ['', 'config', true], ['deadjump', 'jump', true], ['deadjump', 'name', true], ['deadjump', 'tcp', false],
+      ...['jump', 'name', 'tcp', 'jump-host-key', 'auth', 'stream-local', 'socket', 'host-key'].map((step) => ['jump', step, true])],
+  );
+  assert.match(result.text, /^✔ ssh_config: .*ProxyCommand is tunnel-config proxy through deadjump \(\S+\), then jump \(\S+\)\nthrough deadjump:\n  ✔ jump: /m);
+  assert.match(result.text, /\n  ✖ TCP: connection refused by deadjump \(127\.0\.0\.1\) port \d+\n    fix: start the jump's sshd, or correct Port for deadjump\nthrough jump:\n  ✔ jump: /);
+  assert.match(result.text, /\nhost-1 is reachable\. Try it: /);
+});
+
 test('stream-local channels refused by the jump (AllowStreamLocalForwarding remote, then no): status 7', async () => {
   await world.jump.restart('Subsystem sftp internal-sftp\nAllowStreamLocalForwarding remote');
   const remote = await doctor('host-1');
