@@ -46,8 +46,8 @@ function sshOption(line: string, name: string): number {
 const runsEnded = (): number => supervisor.stderr().split('\n').filter((line) => line.startsWith('tunnel exited ')).length;
 
 before(async () => {
-  // The jump offers SFTP for `hosts`, and nothing else differs from the world's jump.
-  world = await createWorld({ jumpConfig: 'Subsystem sftp internal-sftp' });
+  // The jump offers SFTP for `hosts`; the hidden host offers it for a login that runs no shell (see sshLogin).
+  world = await createWorld({ jumpConfig: 'Subsystem sftp internal-sftp', hiddenConfig: 'Subsystem sftp internal-sftp' });
   relay = await startBlackholeRelay(world.jumpPort);
   // The hidden host reaches the jump through the relay: its known_hosts names the relay's port, checking stays on.
   const knownHosts = join(world.dir, 'known_hosts_via_relay');
@@ -103,8 +103,13 @@ function waitForNewSocket(stale: string | undefined, timeoutMs: number): Promise
   );
 }
 
-async function sshTrue(timeoutMs = 10_000): Promise<RunResult> {
-  return world.ssh(['host-1', 'true'], { timeoutMs });
+/**
+ * `ssh host-1` through tunnel-config proxy, logged in with a session channel that ends at once: an SFTP
+ * session given no input. Not `ssh host-1 true`: that runs the account's login shell, and root's ~/.bashrc on
+ * the test machines can wait a minute on pyenv's rehash lock, which would be measured instead of the tunnel.
+ */
+async function sshLogin(timeoutMs = 10_000): Promise<RunResult> {
+  return world.ssh(['-s', 'host-1', 'sftp'], { timeoutMs, input: '' });
 }
 
 async function hostState(): Promise<string> {
@@ -115,11 +120,11 @@ async function hostState(): Promise<string> {
   return rows[0]?.state ?? '';
 }
 
-/** From `since` until `ssh host-1 true` succeeds through tunnel-config proxy on a socket other than `stale`: the outage as a user sees it. */
+/** From `since` until `ssh host-1` logs in through tunnel-config proxy on a socket other than `stale`: the outage as a user sees it. */
 async function recoveryMs(since: number, stale: string): Promise<number> {
   const deadline = since + timing.bound * 1000;
   const fresh = await waitForNewSocket(stale, deadline - performance.now() + 1000);
-  const result = await sshTrue();
+  const result = await sshLogin();
   assert.equal(result.code, 0, describeRun(result));
   assert.notEqual(fresh, stale, 'a new socket replaced the stale one');
   return performance.now() - since;
@@ -128,7 +133,7 @@ async function recoveryMs(since: number, stale: string): Promise<number> {
 test('the jump sshd restarts: host-1 is stale, then the supervised tunnel replaces the socket and host-1 answers within the bound', async () => {
   const before = fileIdentity(world.socketPath('host-1'));
   assert.ok(before !== undefined);
-  const reachable = await sshTrue();
+  const reachable = await sshLogin();
   assert.equal(reachable.code, 0, describeRun(reachable));
   assert.equal(await hostState(), 'live');
   const endedBefore = runsEnded();
@@ -147,7 +152,7 @@ test('the jump sshd restarts: host-1 is stale, then the supervised tunnel replac
 test('the link is blackholed and restored: host-1 is silent meanwhile; after the restore it answers within the bound, on a new socket', async () => {
   const before = fileIdentity(world.socketPath('host-1'));
   assert.ok(before !== undefined);
-  const reachable = await sshTrue();
+  const reachable = await sshLogin();
   assert.equal(reachable.code, 0, describeRun(reachable));
   const endedBefore = runsEnded();
 
@@ -167,7 +172,7 @@ test('the link is blackholed and restored: host-1 is silent meanwhile; after the
     what: () => `the supervisor did not try again:\n${supervisor.stderr()}`,
   });
   assert.equal(await hostState(), 'silent');
-  assert.notEqual((await sshTrue(4000)).code, 0, 'host-1 is unreachable while the link is dark');
+  assert.notEqual((await sshLogin(4000)).code, 0, 'host-1 is unreachable while the link is dark');
 
   const restored = performance.now();
   relay.restore();
