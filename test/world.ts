@@ -54,6 +54,15 @@ export interface ConnectHostOptions {
   timeoutMs?: number;
   /** Where the tunnel forwards to on the hidden side (default: the hidden sshd); a dead port leaves nothing behind it. */
   targetPort?: number;
+  /** The jump the tunnel binds on: a name given to addJump (default: the world's own jump). */
+  jump?: string;
+}
+
+/** Another jumphost of the world (see addJump): its own sshd and its own socket directory. */
+export interface ExtraJump {
+  name: string;
+  sshd: Sshd;
+  sockDir: string;
 }
 
 const hostName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -74,6 +83,7 @@ export class World {
   readonly #watchdog: ChildProcess;
   readonly #knownNames = new Set<string>();
   readonly #agents = new Map<string, number>();
+  readonly #extraJumps = new Map<string, ExtraJump>();
   #keys: WorldKeys | undefined;
   #jump: Sshd | undefined;
   #hidden: Sshd | undefined;
@@ -197,13 +207,65 @@ export class World {
     return merged;
   }
 
-  socketPath(name: string): string {
-    return join(this.sockDir, `${checkHostName(name)}.sock`);
+  socketPath(name: string, jump?: string): string {
+    return join(jump === undefined ? this.sockDir : this.extraJump(jump).sockDir, `${checkHostName(name)}.sock`);
+  }
+
+  /**
+   * Starts another jumphost: an sshd like the world's jump (same keys and accounts) on its own port, with
+   * its own socket directory, as a second machine would have. Its host keys are known under its port.
+   */
+  async addJump(name: string, options: { jumpConfig?: string } = {}): Promise<ExtraJump> {
+    checkHostName(name);
+    if (name === 'jump' || this.#extraJumps.has(name)) throw new Error(`jump ${name} exists already`);
+    const dir = join(this.dir, name);
+    const sockDir = join(this.dir, `sock-${name}`);
+    await mkdir(sockDir, { mode: 0o755 });
+    const jumpHost = this.keys.jumpHost;
+    const sshd = await Sshd.start(
+      {
+        name,
+        dir,
+        hostKeys: keyTypes.map((type) => jumpHost[type].path),
+        authorizedKeysFile: this.jumpAuthorizedKeys,
+        extraConfig: options.jumpConfig,
+      },
+      this.#tracker,
+    );
+    await appendFile(this.knownHostsJump, lines(keyTypes.map((type) => `[127.0.0.1]:${sshd.port} ${jumpHost[type].publicKey}`)));
+    const jump = { name, sshd, sockDir };
+    this.#extraJumps.set(name, jump);
+    return jump;
+  }
+
+  extraJump(name: string): ExtraJump {
+    const jump = this.#extraJumps.get(name);
+    if (!jump) throw new Error(`no jump ${name} in this world (addJump first)`);
+    return jump;
+  }
+
+  /** `Host NAME` for a jump from addJump, strict like the world's `Host jump`, to put in a client config (e.g. as `bottom`). */
+  jumpSection(name: string): string {
+    const { sshd } = this.extraJump(name);
+    return [
+      `Host ${name}`,
+      '  HostName 127.0.0.1',
+      `  Port ${sshd.port}`,
+      `  User ${this.user}`,
+      `  IdentityFile ${this.keys.client.path}`,
+      '  IdentitiesOnly yes',
+      '  IdentityAgent none',
+      `  UserKnownHostsFile ${this.knownHostsJump}`,
+      `  GlobalKnownHostsFile ${this.nonexistent}`,
+      '  StrictHostKeyChecking yes',
+      '  BatchMode yes',
+    ].join('\n');
   }
 
   /** Starts `ssh -N -R SOCKDIR/NAME.sock:localhost:HIDDENPORT` and resolves once the socket answers. */
   async connectHost(name = 'host-1', options: ConnectHostOptions = {}): Promise<Tunnel> {
-    const socketPath = this.socketPath(name);
+    const socketPath = this.socketPath(name, options.jump);
+    const jump = options.jump === undefined ? this.jump : this.extraJump(options.jump).sshd;
     if (!this.#knownNames.has(name)) {
       this.#knownNames.add(name);
       await appendFile(this.knownHostsHosts, `${name} ${this.keys.hiddenHost.publicKey}\n`);
@@ -212,7 +274,7 @@ export class World {
       ...options,
       name,
       socketPath,
-      jumpPort: this.jumpPort,
+      jumpPort: jump.port,
       user: this.user,
       targetPort: options.targetPort ?? this.hiddenPort,
       expectBanner: options.targetPort === undefined,
@@ -220,7 +282,7 @@ export class World {
       knownHosts: this.knownHostsJump,
       nonexistent: this.nonexistent,
       env: this.env(),
-      jumpLog: () => this.jump.currentLog(),
+      jumpLog: () => jump.currentLog(),
     });
   }
 
@@ -316,6 +378,7 @@ export class World {
         }
       }
       this.#jump?.cont();
+      for (const extra of this.#extraJumps.values()) extra.sshd.cont();
       await this.#tracker.close();
       await rm(this.dir, { recursive: true, force: true, maxRetries: 5 });
       await stopWatchdog(this.#watchdog);

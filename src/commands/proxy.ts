@@ -1,16 +1,21 @@
 import { TunnelError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
-import { runProxy } from '../proxy/index.js';
+import { runProxy, type Route } from '../proxy/index.js';
 import { parseDuration } from '../shared/paths.js';
 import { DEFAULT_PERSIST, DEFAULT_SOCKET_DIR } from './defaults.js';
 
-export const proxyUsage = `Usage: tunnel-config proxy --jump JUMP [--socket-dir DIR] [-F SSH_CONFIG] [--persist 10m] [-v] [--] HOST
+export const proxyUsage = `Usage: tunnel-config proxy --jump JUMP [--socket-dir DIR] [--jump JUMP2 [--socket-dir DIR2]]... [-F SSH_CONFIG] [--persist 10m] [-v] [--] HOST
 
 The ProxyCommand: connects to JUMP over SSH and relays stdin/stdout to the UNIX
 socket DIR/HOST.sock that HOST's reverse tunnel keeps open there.
 
-  --jump JUMP        an ssh_config alias or [user@]host[:port], resolved with ssh -G
-  --socket-dir DIR   the jumphost's socket directory (default /home/host)
+  --jump JUMP        an ssh_config alias or [user@]host[:port], resolved with ssh -G;
+                     given more than once, the jumps are tried in order: when one is
+                     unreachable, refuses the login or the channel, or HOST is not
+                     connected to it, the next is tried (-v says which carried the session);
+                     a host key that does not match stops at once, as in ssh
+  --socket-dir DIR   the jumphost's socket directory (default /home/host); given once it
+                     is every jump's, given once per jump the Nth is the Nth jump's
   -F SSH_CONFIG      the ssh_config file to resolve JUMP from (default: ssh's own)
   --persist TIME     keep the jump connection open in a shared background process for
                      later connects, until idle for TIME (90s, 10m, 2h; 0 turns it off;
@@ -30,7 +35,7 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
     strict: true,
     options: {
       jump: { type: 'string', multiple: true },
-      'socket-dir': { type: 'string', default: DEFAULT_SOCKET_DIR },
+      'socket-dir': { type: 'string', multiple: true },
       config: { type: 'string', short: 'F' },
       verbose: { type: 'boolean', short: 'v', default: false },
       persist: { type: 'string', default: DEFAULT_PERSIST },
@@ -45,11 +50,7 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
     io.stdout(proxyUsage);
     return 0;
   }
-  const [jump, ...more] = values.jump ?? [];
-  if (jump === undefined) throw new TunnelError('usage', 'proxy needs --jump JUMP (see tunnel-config proxy --help)');
-  if (more.length > 0) {
-    throw new TunnelError('usage', `proxy takes one --jump, got ${more.length + 1} (${[jump, ...more].join(', ')}): tunnel-config does not try several jumps in turn yet`);
-  }
+  const routes = pairRoutes(values.jump ?? [], values['socket-dir'] ?? []);
   const persistSeconds = parseDuration(values.persist);
   if (persistSeconds === undefined) {
     throw new TunnelError('usage', `invalid --persist ${JSON.stringify(values.persist)}: use seconds, or a number with s, m or h (0 turns sharing off)`);
@@ -60,12 +61,25 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
   return runProxy(
     {
       host: positionals[0] ?? '',
-      jump,
-      socketDir: values['socket-dir'],
+      routes,
       ...(values.config !== undefined ? { configFile: values.config } : {}),
       verbose: values.verbose,
       persistSeconds,
     },
     io,
   );
+}
+
+/** Pairs the jumps with their socket directories: none given is the default for all, one is every jump's, else one per jump in order. */
+export function pairRoutes(jumps: readonly string[], socketDirs: readonly string[]): Route[] {
+  if (jumps.length === 0) throw new TunnelError('usage', 'proxy needs --jump JUMP (see tunnel-config proxy --help)');
+  if (socketDirs.length > 1 && socketDirs.length !== jumps.length) {
+    throw new TunnelError(
+      'usage',
+      `proxy got ${jumps.length} --jump and ${socketDirs.length} --socket-dir: give one --socket-dir for every jump, or one per jump in the same order`,
+    );
+  }
+  const duplicate = jumps.find((jump, index) => jumps.indexOf(jump) !== index && (socketDirs[index] ?? socketDirs[0]) === (socketDirs[jumps.indexOf(jump)] ?? socketDirs[0]));
+  if (duplicate !== undefined) throw new TunnelError('usage', `proxy got --jump ${duplicate} twice with the same socket directory: name each jump once`);
+  return jumps.map((jump, index) => ({ jump, socketDir: socketDirs.length > 1 ? (socketDirs[index] as string) : (socketDirs[0] ?? DEFAULT_SOCKET_DIR) }));
 }

@@ -10,10 +10,16 @@ import { openHostChannel, type ChannelTarget } from './channel.js';
 import { openStdout, relay } from './relay.js';
 import { openSharedChannel } from './shared.js';
 
-export interface ProxyOptions {
-  host: string;
+/** One way to HOST: a jump and the socket directory HOST's tunnel binds there. */
+export interface Route {
   jump: string;
   socketDir: string;
+}
+
+export interface ProxyOptions {
+  host: string;
+  /** Tried in order: the first that reaches HOST carries the session. */
+  routes: Route[];
   configFile?: string;
   verbose: boolean;
   /** How long a shared jump connection outlives its last channel; 0: no sharing. */
@@ -30,47 +36,99 @@ const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 const PARENT_CHECK_MS = 500;
 
 /**
- * Runs the ProxyCommand: validates, resolves the jump with `ssh -G`, then opens HOST's channel on the
- * jump's shared connection, or on a connection of its own. Returns the exit status.
+ * Why the proxy goes on to the next jump: that jump is down, HOST is not connected to it, it refused
+ * the channel, or it did not let us log in. A host key that does not match is never a reason to try
+ * elsewhere: it stops the proxy, as it stops ssh.
+ */
+const FAILOVER = new Set(['unreachable', 'offline', 'refused', 'auth']);
+
+/** A channel to HOST, what ends it, and how its loss is told. */
+interface Opened {
+  channel: Duplex;
+  close: () => void;
+  link: Link & { afterClose?: () => TunnelError | undefined };
+  silent: TunnelError;
+}
+
+/**
+ * Runs the ProxyCommand: validates, then tries each route in turn: resolves its jump with `ssh -G`,
+ * opens HOST's channel on the jump's shared connection or on a connection of its own, and relays.
+ * Returns the exit status; when every route fails, throws one line per jump.
  */
 export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<number> {
-  const socketPath = socketPathFor(options.socketDir, options.host);
-  const spec = parseJumpSpec(options.jump);
   const debug = options.verbose ? (line: string) => io.stderr(`debug: [${Math.round(performance.now())} ms] ${line}`) : undefined;
+  const routes = options.routes.map((route) => ({ ...route, spec: parseJumpSpec(route.jump), socketPath: socketPathFor(route.socketDir, options.host) }));
   const shared = options.persistSeconds > 0;
   // Without sharing, ssh2 and ssh's defaults load while `ssh -G` runs; with it, only if it is not used.
-  let defaults = shared ? undefined : sshDefaults(io.env);
-  let connecting = shared ? undefined : loadConnection();
-  const sshG = await runSshG(sshGArgs(spec, options.configFile), io.env);
+  const loads: Loads = shared ? {} : { defaults: sshDefaults(io.env), connecting: loadConnection() };
+  const failures: TunnelError[] = [];
+  for (const [index, route] of routes.entries()) {
+    let opened: Opened;
+    try {
+      opened = await openRoute(options, route, io, loads, debug);
+    } catch (error) {
+      if (!(error instanceof TunnelError) || !FAILOVER.has(error.code) || routes.length === 1) throw error;
+      failures.push(error);
+      debug?.(`${route.jump} failed (${error.code}): ${index + 1 < routes.length ? 'trying the next jump' : 'no jump left'}`);
+      continue;
+    }
+    if (routes.length > 1) debug?.(`using jump ${index + 1} of ${routes.length}, ${route.jump}`);
+    return pipeUntilDone(opened.channel, opened.close, opened.link, opened.silent);
+  }
+  throw everyRouteFailed(options.host, routes, failures);
+}
+
+/** One line per jump, in the order tried; the status is the first jump's. */
+export function everyRouteFailed(host: string, routes: readonly Route[], failures: readonly TunnelError[]): TunnelError {
+  const lines = failures.map((failure, index) => `via ${routes[index]?.jump ?? '?'} (jump ${index + 1} of ${routes.length}): ${failure.message}`);
+  const first = failures[0];
+  return new TunnelError(first?.code ?? 'unreachable', [`${host} cannot be reached through any of its ${routes.length} jumps:`, ...lines].join('\n'));
+}
+
+interface Loads {
+  defaults?: Promise<string>;
+  connecting?: Promise<typeof import('../jump/index.js')>;
+}
+
+/** HOST's channel through one jump: on its shared connection when there is one to be had, else on a connection of its own. */
+async function openRoute(
+  options: ProxyOptions,
+  route: Route & { spec: ReturnType<typeof parseJumpSpec>; socketPath: string },
+  io: ProxyIo,
+  loads: Loads,
+  debug: ((line: string) => void) | undefined,
+): Promise<Opened> {
+  const { socketPath } = route;
+  const sshG = await runSshG(sshGArgs(route.spec, options.configFile), io.env);
   const ctx = expandContext(io.env);
-  const early = jumpConfigFrom(parseSshG(sshG), spec.host, ctx);
+  const early = jumpConfigFrom(parseSshG(sshG), route.spec.host, ctx);
   assertDirectJump(early);
   debug?.(`jump ${early.name}: ${early.user}@${early.hostName}:${early.port}, socket ${socketPath}`);
 
-  if (shared) {
+  if (options.persistSeconds > 0) {
     const channel = await openSharedChannel({
-      jumpArg: options.jump,
+      jumpArg: route.jump,
       jumpName: early.name,
       configFile: options.configFile,
       sshG,
       host: options.host,
-      socketDir: options.socketDir,
+      socketDir: route.socketDir,
       idleSeconds: options.persistSeconds,
       connectTimeoutSeconds: early.connectTimeoutSeconds,
       env: io.env,
       tell: io.stderr,
       debug,
     });
-    if (channel) return pipeUntilDone(channel, () => undefined, sharedLink(channel, early.name), silentBehind(options.host, socketPath, early.name));
+    if (channel) return { channel, close: () => undefined, link: sharedLink(channel, early.name), silent: silentBehind(options.host, socketPath, early.name) };
   }
 
   // The TCP connection is under way while the SSH library loads.
   const tcp = openTcp(early);
   tcp.catch(() => undefined);
-  defaults ??= sshDefaults(io.env);
-  connecting ??= loadConnection();
-  const jump: JumpConfig = jumpConfigFrom(parseSshG(sshG), spec.host, ctx, parseSshG(await defaults));
-  const { openJump, keepInteractive } = await connecting;
+  loads.defaults ??= sshDefaults(io.env);
+  loads.connecting ??= loadConnection();
+  const jump: JumpConfig = jumpConfigFrom(parseSshG(sshG), route.spec.host, ctx, parseSshG(await loads.defaults));
+  const { openJump, keepInteractive } = await loads.connecting;
   const session = await openJump(jump, { ask: askOnTerminal, tell: io.stderr, ...(debug ? { debug } : {}) }, tcp);
   keepInteractive(session);
   const target: ChannelTarget = { host: options.host, socketPath, jumpName: jump.name };
@@ -82,7 +140,12 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
     throw error;
   }
   debug?.(`channel to ${socketPath} open`);
-  return pipeUntilDone(channel, () => session.client.end(), { lostError: session.lostError, onLost: session.onLost }, silentBehind(options.host, socketPath, jump.name));
+  return {
+    channel,
+    close: () => session.client.end(),
+    link: { lostError: session.lostError, onLost: session.onLost },
+    silent: silentBehind(options.host, socketPath, jump.name),
+  };
 }
 
 /** ssh2 and the rest of the connection code: loaded only when the proxy connects on its own. */

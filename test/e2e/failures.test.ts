@@ -81,9 +81,9 @@ describe('bad input and usage: exit 2 before anything connects', () => {
       stderr: () => /^tunnel-config: invalid --jump "-oProxyCommand=touch [^"]*": it may not start with "-"; use an ssh_config alias or \[user@\]host\[:port\]\n$/,
     },
     {
-      name: '--jump twice (failover over several jumps is not there yet: no silent last-one-wins)',
-      args: () => ['--jump', 'other', ...proxyArgs(world, config, 'host-1')],
-      stderr: () => /^tunnel-config: proxy takes one --jump, got 2 \(other, jump\): tunnel-config does not try several jumps in turn yet\n$/,
+      name: 'a second --jump that is unsafe is refused before the first is tried',
+      args: () => [...proxyArgs(world, config, 'host-1').slice(0, -2), '--jump', 'a;touch x', '--', 'host-1'],
+      stderr: () => /^tunnel-config: invalid --jump "a;touch x": [^\n]*\n$/,
     },
     {
       name: 'a socket path of 108 bytes, over the UNIX socket limit',

@@ -51,6 +51,9 @@ export function renderSshdConfig(options: { port: number; hostKeys: string[]; au
     'LogLevel DEBUG1',
     'MaxStartups 100:30:200',
     'MaxSessions 100',
+    // The sessions run the test user's login shell. On machines whose root ~/.bashrc runs `pyenv rehash`, a
+    // session killed during it leaves pyenv's lock behind, and every later command waited 60 s on it.
+    'SetEnv PYENV_REHASH_TIMEOUT=0',
     matchBlocks.trim(),
   ];
   return `${lines.filter((line) => line !== '').join('\n')}\n`;
