@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SOCKET_DIR } from '../commands/defaults.js';
+import { pairRoutes } from '../commands/proxy.js';
+import type { Route } from '../proxy/index.js';
 import { splitCommandLine } from '../ssh/command-line.js';
 
 /** One jump the ProxyCommand tries, with the socket directory it looks in there. */
-export interface JumpRoute {
-  jump: string;
-  socketDir: string;
-}
+export type JumpRoute = Route;
 
 export type ProxyCommandReading =
   | { kind: 'ours'; routes: JumpRoute[]; configFile: string | undefined }
@@ -28,8 +26,7 @@ const isTunnelConfig = (word: string): boolean => /^tunnel-config(\.js)?$/.test(
 
 /**
  * Reads a ProxyCommand as `tunnel-config proxy` would take it: the jumps in order, each with its socket
- * directory (`--socket-dir` given no time: the default for every jump; once: for every jump; else one per
- * jump, paired by order), and the ssh_config it resolves them from.
+ * directory as the proxy pairs them (pairRoutes), and the ssh_config it resolves them from.
  */
 export function readProxyCommand(value: string): ProxyCommandReading {
   const words = splitCommandLine(value);
@@ -42,13 +39,12 @@ export function readProxyCommand(value: string): ProxyCommandReading {
   } catch (error) {
     return { kind: 'broken', problem: (error as Error).message.replace(/\. To specify a positional.*$/s, '') };
   }
-  const jumps = parsed.values.jump ?? [];
-  const dirs = parsed.values['socket-dir'] ?? [];
-  if (jumps.length === 0) return { kind: 'broken', problem: 'it has no --jump' };
   if (parsed.positionals.length !== 1) return { kind: 'broken', problem: `it passes ${parsed.positionals.length} hosts, not one (%h)` };
-  if (dirs.length > 1 && dirs.length !== jumps.length) {
-    return { kind: 'broken', problem: `it gives ${dirs.length} --socket-dir for ${jumps.length} --jump: give one for all, or one per jump` };
+  let routes: JumpRoute[];
+  try {
+    routes = pairRoutes(parsed.values.jump ?? [], parsed.values['socket-dir'] ?? []);
+  } catch (error) {
+    return { kind: 'broken', problem: (error as Error).message.replace(/ \(see tunnel-config proxy --help\)$/, '') };
   }
-  const routes = jumps.map((jump, i) => ({ jump, socketDir: dirs.length > 1 ? (dirs[i] ?? DEFAULT_SOCKET_DIR) : (dirs[0] ?? DEFAULT_SOCKET_DIR) }));
   return { kind: 'ours', routes, configFile: parsed.values.config };
 }
