@@ -20,14 +20,17 @@ Walks the way \`ssh HOST\` goes and prints each step with ✔ or ✖; at the fir
   socket         whether HOST's socket is there and answers with an SSH banner
   host key       HOST's own key against known_hosts (under HostKeyAlias if set), as ssh will check it
 
-A step shown with · could not be told either way. The status is 0 when every step passed through one of
-the jumps, else that of the first failure (2 config, 3 unreachable, 4 host key, 5 login, 6 not connected,
-7 refused by the jump, 10 nothing behind the tunnel).
+A step shown with · could not be told either way. Like the proxy, the doctor goes on to the next jump
+after a jump that is down, refuses the login or the channel, or has no HOST (3, 5, 7, 6), and stops at
+any other failure. The status is 0 when every step passed through one of the jumps, else the proxy's:
+that of the failure it stops at, or the first jump's (2 config, 3 unreachable, 4 host key, 5 login,
+6 not connected, 7 refused by the jump, 10 nothing behind the tunnel).
 
   -F, --config FILE  the ssh_config to read, as ssh -F does (ssh itself reads ~/.ssh/config under the
                      home directory of the user database, whatever $HOME says)
-  --json             one object on stdout: host, ok, exitCode, steps [{step, jump?, ok (true, false or
-                     null), detail, fix?, exitCode?}]; only the steps that ran are listed
+  --json             one object on stdout: host, ok, exitCode, via (the jump that gets through, or
+                     null), steps [{step, jump?, ok (true, false or null), detail, fix?, exitCode?}];
+                     only the steps that ran are listed
 `;
 
 export async function doctorCommand(argv: string[], io: CommandIo): Promise<number> {

@@ -8,7 +8,7 @@ import { expandContext, runSshG, sshDefaults } from '../jump/resolve.js';
 import { hostNameProblem } from '../ssh/hostname.js';
 import { defaultConfigPath } from '../sshconfig/store.js';
 import { judgeConfig } from './config-step.js';
-import { type DoctorReport, type DoctorStep, concludeReport, fail, pass } from './steps.js';
+import { type DoctorReport, type DoctorStep, concludeReport, fail, failsOver, pass } from './steps.js';
 import { walkJump, type WalkIo } from './walk-jump.js';
 
 export interface DoctorOptions {
@@ -73,6 +73,12 @@ export async function runDoctor(options: DoctorOptions, io: WalkIo): Promise<Doc
   const parsed = parseSshG(sshG);
   const config = jumpConfigFrom(parsed, host, expandContext(io.env), parseSshG(await sshDefaults(io.env)));
   const hidden = { name: config.hostName, config, sshCommand: named ? `ssh -F ${path} ${host}` : `ssh ${host}` };
-  for (const route of verdict.routes) steps.push(...(await walkJump(route, verdict.configFile, hidden, io)));
+  for (const route of verdict.routes) {
+    const walked = await walkJump(route, verdict.configFile, hidden, io);
+    steps.push(...walked);
+    // The proxy goes no further than a failure it does not fail over on; the doctor neither.
+    const failed = walked.find((step) => step.ok === false);
+    if (failed && !failsOver(failed)) break;
+  }
   return done();
 }

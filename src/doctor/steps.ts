@@ -31,9 +31,11 @@ export interface DoctorStep {
 /** What `doctor --json` prints. */
 export interface DoctorReport {
   host: string;
-  /** True when every step passed on the way through at least one jump. */
+  /** True when every step passed on the way through one of the jumps. */
   ok: boolean;
   exitCode: number;
+  /** The jump the proxy would carry the session through; null when none. */
+  via: string | null;
   steps: DoctorStep[];
 }
 
@@ -63,20 +65,30 @@ const LABELS: Record<StepId, string> = {
 };
 
 /**
- * The verdict: reachable when the steps before the jumps passed and one jump's steps all passed; otherwise
- * the status of the first failure.
+ * Failures after which the proxy goes on to its next jump (a jump down, a refused login or channel, HOST not
+ * connected there); any other (a jump's host key, nothing behind HOST's tunnel, HOST's own key) ends it.
+ */
+const FAILOVER: ReadonlySet<number> = new Set([ExitCode.unreachable, ExitCode.auth, ExitCode.offline, ExitCode.refused]);
+
+/** Whether the proxy would go on to the next jump after this failed step. */
+export const failsOver = (step: DoctorStep): boolean => step.exitCode !== undefined && FAILOVER.has(step.exitCode);
+
+/**
+ * The verdict, as the proxy would end: reachable through the first jump whose steps all passed; otherwise
+ * the status of the failure that stops the proxy, or of the first jump's when every jump failed over.
  */
 export function concludeReport(host: string, steps: DoctorStep[]): DoctorReport {
-  const failed = steps.find((step) => step.ok === false);
+  const failures = steps.filter((step) => step.ok === false);
   const jumps = [...new Set(steps.flatMap((step) => (step.jump === undefined ? [] : [step.jump])))];
   const common = steps.filter((step) => step.jump === undefined);
   const jumpWorks = (jump: string): boolean => {
     const mine = steps.filter((step) => step.jump === jump);
     return mine.some((step) => step.step === 'host-key' && step.ok === true) && mine.every((step) => step.ok !== false);
   };
-  const ok = common.every((step) => step.ok === true) && jumps.some(jumpWorks);
-  const exitCode = ok ? ExitCode.ok : (failed?.exitCode ?? ExitCode.internal);
-  return { host, ok, exitCode, steps };
+  const via = common.every((step) => step.ok === true) ? jumps.find(jumpWorks) : undefined;
+  const stop = failures.find((step) => step.jump === undefined || !failsOver(step)) ?? failures[0];
+  const exitCode = via !== undefined ? ExitCode.ok : (stop?.exitCode ?? ExitCode.internal);
+  return { host, ok: via !== undefined, exitCode, via: via ?? null, steps };
 }
 
 const MARK = (ok: boolean | null): string => (ok === true ? '✔' : ok === false ? '✖' : '·');
@@ -95,7 +107,8 @@ export function renderDoctor(report: DoctorReport, tryIt: string): string {
     lines.push(`${indent}${MARK(step.ok)} ${LABELS[step.step]}: ${step.detail}`);
     if (step.fix !== undefined) lines.push(`${indent}  fix: ${step.fix}`);
   }
-  lines.push(report.ok ? `${report.host} is reachable. Try it: ${tryIt}` : `${report.host} cannot be reached this way (status ${report.exitCode})`);
+  const through = jumps.size > 1 && report.via !== null ? ` through ${report.via}` : '';
+  lines.push(report.ok ? `${report.host} is reachable${through}. Try it: ${tryIt}` : `${report.host} cannot be reached this way (status ${report.exitCode})`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judgeKnownKey } from '../../src/doctor/known-key.js';
-import { type DoctorStep, concludeReport, fail, pass, renderDoctor, splitFix, unsure } from '../../src/doctor/steps.js';
+import { type DoctorStep, concludeReport, fail, failsOver, pass, renderDoctor, splitFix, unsure } from '../../src/doctor/steps.js';
 import { judgeSocket } from '../../src/doctor/walk-socket.js';
 import { fingerprintSha256, parseKnownHosts } from '../../src/ssh/knownhosts.js';
 
@@ -49,17 +49,25 @@ test('the socket: live with its banner, silent (status 10), not connected (statu
   assert.equal(judgeSocket({ state: 'stale', ms: 1 }, 'missing', '/s/pi.sock', 'pi', 'gw').exitCode, 6);
 });
 
-test('the verdict: reachable when one jump gets through; else the first failure\'s status', () => {
+test('the verdict, as the proxy ends: through the first jump that gets through; else the failure that stops it', () => {
   const through = (jump: string): DoctorStep[] => ['jump', 'auth', 'socket', 'host-key'].map((step) => pass(step as DoctorStep['step'], 'fine', jump));
   const common = [pass('ssh', 'OpenSSH_9.6'), pass('config', 'ours')];
   const down = [pass('jump', 'a is x', 'a'), fail('tcp', 'connection refused', 'start it', 3, 'a')];
-  assert.deepEqual(concludeReport('pi', [...common, ...down, ...through('b')]).exitCode, 0);
-  assert.deepEqual(concludeReport('pi', [...common, ...down, ...through('b')]).ok, true);
+  const verdict = (steps: DoctorStep[]) => {
+    const report = concludeReport('pi', steps);
+    return [report.ok, report.exitCode, report.via];
+  };
+  assert.deepEqual(verdict([...common, ...down, ...through('b')]), [true, 0, 'b']);
+  assert.deepEqual(verdict([...common, ...through('a'), ...down.map((step) => ({ ...step, jump: 'b' }))]), [true, 0, 'a']);
+  // Every jump failed over: the first jump's status, as the proxy gives it.
   const offline = [...common, ...down, pass('jump', 'b', 'b'), unsure('stream-local', 'not told', 'b'), fail('socket', 'pi is not connected', 'start it', 6, 'b')];
-  assert.deepEqual([concludeReport('pi', offline).ok, concludeReport('pi', offline).exitCode], [false, 3]);
-  assert.deepEqual(concludeReport('pi', [...common.slice(0, 1), fail('config', 'not ours', 'edit', 2)]).exitCode, 2);
+  assert.deepEqual(verdict(offline), [false, 3, null]);
+  // A jump's host key ends the proxy: its status, whatever came before.
+  assert.deepEqual(verdict([...common, ...down, fail('jump-host-key', 'changed', 'verify', 4, 'b')]), [false, 4, null]);
+  assert.deepEqual(verdict([...common.slice(0, 1), fail('config', 'not ours', 'edit', 2)]), [false, 2, null]);
   // A jump that stopped before the host key is no way through, even with no ✖.
-  assert.equal(concludeReport('pi', [...common, pass('jump', 'a', 'a')]).ok, false);
+  assert.deepEqual(verdict([...common, pass('jump', 'a', 'a')]).slice(0, 1), [false]);
+  assert.deepEqual([failsOver(fail('socket', 'x', 'y', 6)), failsOver(fail('socket', 'x', 'y', 10)), failsOver(fail('auth', 'x', 'y', 5))], [true, false, true]);
 });
 
 test('rendering: ✔/✖/·, the fix under a failure, a heading per jump when there are several', () => {
@@ -72,6 +80,8 @@ test('rendering: ✔/✖/·, the fix under a failure, a heading per jump when th
   );
   const ok = concludeReport('pi', [pass('ssh', 'v'), pass('config', 'ours'), pass('host-key', 'matches', 'a')]);
   assert.equal(renderDoctor(ok, 'ssh -F /c pi'), '✔ OpenSSH client: v\n✔ ssh_config: ours\n✔ host key: matches\npi is reachable. Try it: ssh -F /c pi\n');
+  const second = concludeReport('pi', [pass('ssh', 'v'), pass('config', 'ours'), fail('tcp', 'refused', 'start it', 3, 'a'), pass('host-key', 'matches', 'b')]);
+  assert.match(renderDoctor(second, 'ssh pi'), /\npi is reachable through b\. Try it: ssh pi\n$/);
 });
 
 test('a one-line message split into what happened and what to do, at its last ": "', () => {

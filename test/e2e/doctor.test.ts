@@ -85,7 +85,7 @@ test('a healthy host: every step ✔, which key logged in, both host keys matche
     result.report.steps.map((s) => [s.step, s.ok]),
     ['ssh', 'config', 'jump', 'name', 'tcp', 'jump-host-key', 'auth', 'stream-local', 'socket', 'host-key'].map((s) => [s, true]),
   );
-  assert.deepEqual([result.report.host, result.report.ok, result.report.exitCode], ['host-1', true, 0]);
+  assert.deepEqual([result.report.host, result.report.ok, result.report.exitCode, result.report.via], ['host-1', true, 0, 'jump']);
 });
 
 test('an offline host: no socket on the jump, the fix starts its tunnel, status 6', async () => {
@@ -166,7 +166,19 @@ test('two jumps in the ProxyCommand: each walked in turn; reachable through the 
   );
   assert.match(result.text, /^✔ ssh_config: .*ProxyCommand is tunnel-config proxy through deadjump \(\S+\), then jump \(\S+\)\nthrough deadjump:\n  ✔ jump: /m);
   assert.match(result.text, /\n  ✖ TCP: connection refused by deadjump \(127\.0\.0\.1\) port \d+\n    fix: start the jump's sshd, or correct Port for deadjump\nthrough jump:\n  ✔ jump: /);
-  assert.match(result.text, /\nhost-1 is reachable\. Try it: /);
+  assert.match(result.text, /\nhost-1 is reachable through jump\. Try it: /);
+  assert.equal(result.report.via, 'jump');
+});
+
+test('two jumps, the first with a wrong host key: the proxy stops there, and so does the doctor, status 4', async () => {
+  const knownHosts = join(world.dir, 'known_hosts_spare');
+  writeFileSync(knownHosts, `[127.0.0.1]:${world.jumpPort} ${world.keys.spare.publicKey}\n`);
+  const top = ['Host badkey', '  HostName 127.0.0.1', `  Port ${world.jumpPort}`, `  UserKnownHostsFile ${knownHosts}`];
+  const twoJumps = writeProxyConfig(world, 'user_config_bad_first', { top });
+  writeFileSync(twoJumps, readFileSync(twoJumps, 'utf8').replace('proxy --jump jump', 'proxy --jump badkey --jump jump'));
+  const result = await doctor('host-1', twoJumps);
+  assertFailsAt(result, 'jump-host-key', 4, /^ED25519 key SHA256:\S+ presented for \[127\.0\.0\.1\]:\d+ is not the key known for it/, /^verify the new key/);
+  assert.deepEqual([...new Set(result.report.steps.map((s) => s.jump))], [undefined, 'badkey'], 'the second jump is not walked');
 });
 
 test('stream-local channels refused by the jump (AllowStreamLocalForwarding remote, then no): status 7', async () => {
