@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { runHostSetup } from '../../src/commands/host-setup.js';
-import { TunnelError } from '../../src/errors.js';
 import { formatKnownHostsLine } from '../../src/ssh/knownhosts.js';
 import { renderLaunchdPlist } from '../../src/setup/host/render-launchd.js';
 import { renderSystemdUnit } from '../../src/setup/host/render-systemd.js';
 import type { TunnelSpec } from '../../src/setup/host/spec.js';
 import { FakeSystem, type FakeOptions } from './host-fake.js';
-
-const jumpKey = readFileSync(fileURLToPath(new URL('../../../fixtures/knownhosts/jump_ed25519.pub', import.meta.url)), 'utf8').split(' ')[1] ?? '';
-const knownLine = (name: string): string => `${name} ssh-ed25519 ${jumpKey}\n`;
+import { hostSetup, JUMP_KEY as jumpKey, knownLine } from './host-run.js';
 
 const KEY = '/home/pi/.ssh/tunnel';
 const UNIT = '/etc/systemd/system/tunnel-config-host-1.service';
 const BASE_ARGS = ['--jump-host', 'jump.example.com', '--identity', KEY, '--run-as', 'pi'];
+/** BASE_ARGS with another --identity (given twice for one jump, it would be refused). */
+const withIdentity = (key: string): string[] => ['--jump-host', 'jump.example.com', '--identity', key, '--run-as', 'pi'];
 
 /** A Linux machine, as root, with systemd running, pi's tunnel key and the jump's host key in pi's known_hosts. */
 function linux(options: FakeOptions = {}): FakeSystem {
@@ -24,25 +20,6 @@ function linux(options: FakeOptions = {}): FakeSystem {
     ...options,
     files: { '/run/systemd/system': '', [KEY]: 'key', '/home/pi/.ssh/known_hosts': knownLine('jump.example.com'), ...options.files },
   });
-}
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string[];
-  error?: TunnelError;
-}
-
-async function hostSetup(system: FakeSystem, argv: string[]): Promise<Outcome> {
-  let stdout = '';
-  const stderr: string[] = [];
-  const io = { env: {}, stdout: (text: string) => void (stdout += text), stderr: (line: string) => void stderr.push(line), interactive: false };
-  try {
-    return { code: await runHostSetup(argv, io, system), stdout, stderr };
-  } catch (error) {
-    if (!(error instanceof TunnelError)) throw error;
-    return { code: error.exitCode, stdout, stderr, error };
-  }
 }
 
 const spec: TunnelSpec = {
@@ -215,7 +192,7 @@ describe('checks before anything is printed or written', () => {
   test('a passphrase-protected key', () =>
     refused(linux({ usableKeys: [], passphraseKeys: [KEY] }), [...BASE_ARGS, '--install'], 2, /the key \/home\/pi\/\.ssh\/tunnel is protected by a passphrase, and a service has nobody to type it/));
 
-  test('a missing key', () => refused(linux(), [...BASE_ARGS, '--identity', '/home/pi/.ssh/nope'], 2, /the key \/home\/pi\/\.ssh\/nope does not exist/));
+  test('a missing key', () => refused(linux(), withIdentity('/home/pi/.ssh/nope'), 2, /the key \/home\/pi\/\.ssh\/nope does not exist/));
 
   test('without --identity: one of ssh\'s default keys must load', async () => {
     const none = linux();
@@ -266,7 +243,7 @@ describe('flags', () => {
     ['a bad --jump-host', ['--jump-host', 'jump;rm', '--identity', KEY], /^--jump-host "jump;rm"/],
     ['an unknown --format', [...BASE_ARGS, '--format', 'rc.local'], /^--format "rc.local": must be one of systemd, launchd, autossh, command/],
     ['an unknown --run-as', ['--jump-host', 'j.example.com', '--run-as', 'nobody2'], /^--run-as "nobody2": no such local user/],
-    ['a key path systemd would mangle', [...BASE_ARGS, '--identity', '/home/pi/%h/key'], /^--identity "\/home\/pi\/%h\/key": may not contain "%"/],
+    ['a key path systemd would mangle', withIdentity('/home/pi/%h/key'), /^--identity "\/home\/pi\/%h\/key": may not contain "%"/],
     ['an unknown flag', [...BASE_ARGS, '--jump', 'x'], /Unknown option '--jump' \(see tunnel-config host-setup --help\)/],
     ['a positional', [...BASE_ARGS, 'extra'], /^host-setup takes no arguments, got "extra" \(see tunnel-config host-setup --help\)$/],
   ] as const) {

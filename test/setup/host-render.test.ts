@@ -5,7 +5,7 @@ import { renderAutossh } from '../../src/setup/host/render-autossh.js';
 import { renderCommand, renderCommandText, shellQuote, sshOptions } from '../../src/setup/host/render-command.js';
 import { renderLaunchdPlist, xmlEscape } from '../../src/setup/host/render-launchd.js';
 import { renderSystemdUnit, systemdUnitName } from '../../src/setup/host/render-systemd.js';
-import type { TunnelSpec } from '../../src/setup/host/spec.js';
+import { launchdLabel, serviceKey, type TunnelSpec } from '../../src/setup/host/spec.js';
 import { golden, goldenCases } from './host-cases.js';
 import { complaintsAbout, parsePlist, shellWords, unitSections, verifyUnavailable, verifyUnit } from './host-tools.js';
 
@@ -155,7 +155,7 @@ describe('systemd-analyze verify', () => {
 
       for (const [name, { spec, runAs }] of cases) {
         test(name, { skip: unavailable }, async () => {
-          const fileName = systemdUnitName(spec.name);
+          const fileName = systemdUnitName(serviceKey(spec));
           const result = await verifyUnit(fileName, renderSystemdUnit(spec, { scope, user: runAs }), scope);
           assert.equal(result.code, 0, result.stderr);
           assert.deepEqual(complaintsAbout(result, fileName), [], result.stderr);
@@ -172,7 +172,7 @@ describe('launchd plist', () => {
       if (parsed.missing) return t.skip('python3 is not installed');
       assert.equal(parsed.error, undefined, name);
       const plist = parsed.value as Record<string, unknown>;
-      assert.equal(plist['Label'], `tunnel-config.${spec.name}`);
+      assert.equal(plist['Label'], launchdLabel(serviceKey(spec)));
       assert.deepEqual(plist['ProgramArguments'], renderCommand(spec).argv);
       assert.equal(plist['KeepAlive'], true);
       assert.equal(plist['RunAtLoad'], true);

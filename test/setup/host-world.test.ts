@@ -63,8 +63,7 @@ async function assertRefused(args: string[], code: number, message: RegExp): Pro
 }
 
 /** Starts a tunnel and resolves once a socket other than `stale` answers on the jump with an SSH banner. */
-async function startTunnel(command: string, args: string[], stale: string | undefined, where: World = world): Promise<Tracked> {
-  const socketPath = where.socketPath('host-1');
+async function startTunnel(command: string, args: string[], stale: string | undefined, where: World = world, socketPath = where.socketPath('host-1')): Promise<Tracked> {
   const tunnel = tunnels.spawn(command, args, { env: where.env(), background: true });
   await waitFor(
     async () => {
@@ -140,6 +139,55 @@ describe('the generated tunnel, run as is', () => {
     assert.ok(exited !== undefined, `still running after 15 s:\n${again.stderr()}`);
     assert.equal(exited.code, 255, again.stderr());
     assert.match(again.stderr(), /remote port forwarding failed for listen path/);
+  });
+});
+
+describe('two jumps: one tunnel each, independent of the other', () => {
+  test('each generated command binds host-1 on its own jump; with jump 1 dead the tunnel to jump 2 stays up, and jump 1\'s comes back on its own', async () => {
+    const jump2 = await world.addJump('jump2');
+    const flags = [
+      '--jump-host', '127.0.0.1', '--jump-port', String(world.jumpPort), '--socket-dir', world.sockDir,
+      '--jump-host', '127.0.0.1', '--jump-port', String(jump2.sshd.port), '--socket-dir', jump2.sockDir,
+      '--jump-user', world.user, '--identity', world.keys.tunnel.path, '--known-hosts', world.knownHostsJump,
+      '--local-port', String(world.hiddenPort), '--name', 'host-1',
+    ];
+    const lines = (await printed(['--format', 'command', ...flags])).split('\n');
+    assert.equal(lines.length, 3, lines.join('\n'));
+    assert.equal(lines[2], '');
+    const [argv1, argv2] = await Promise.all([shellWords(lines[0] ?? ''), shellWords(lines[1] ?? '')]);
+
+    // the units carry the same two commands, each under the file it is saved as
+    const units = await printed(['--format', 'systemd', ...flags]);
+    const files = units.split(/^==> (\S+) <==\n/m).slice(1);
+    assert.deepEqual([files[0], files[2]], ['/etc/systemd/system/tunnel-config-host-1.service', '/etc/systemd/system/tunnel-config-host-1-jump2.service']);
+    const execStarts = [files[1], files[3]].map((unit) => unitSections(unit ?? '').get('Service')?.find(([key]) => key === 'ExecStart')?.[1]?.split(' '));
+    assert.deepEqual(execStarts, [argv1, argv2]);
+
+    const socket1 = world.socketPath('host-1');
+    const socket2 = world.socketPath('host-1', 'jump2');
+    const first = await startTunnel(argv1?.[0] ?? '', argv1?.slice(1) ?? [], undefined, world, socket1);
+    const second = await startTunnel(argv2?.[0] ?? '', argv2?.slice(1) ?? [], undefined, world, socket2);
+    let jumpDown = false;
+    try {
+      jumpDown = true;
+      await world.jump.kill();
+      const exited = await Promise.race([first.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000).unref())]);
+      assert.ok(exited !== undefined, `the tunnel to the dead jump 1 still runs after 15 s:\n${first.stderr()}`);
+      assert.equal(second.exitInfo(), undefined, `the tunnel to jump 2 ended with jump 1:\n${second.stderr()}`);
+      assert.match(await readBanner({ path: socket2 }, 5000), /^SSH-2\.0-/, 'host-1 still answers through jump 2');
+
+      // What jump 1's service does once its jump is back: the same command again, on a new socket there.
+      await world.jump.restart();
+      jumpDown = false;
+      const stale = fileIdentity(socket1);
+      const again = await startTunnel('/bin/sh', ['-c', `exec ${lines[0] ?? ''}`], stale, world, socket1);
+      assert.equal(second.exitInfo(), undefined, 'jump 2\'s tunnel was left alone');
+      await tunnels.kill(again.pid);
+    } finally {
+      if (jumpDown) await world.jump.restart();
+      await tunnels.kill(first.pid);
+      await tunnels.kill(second.pid);
+    }
   });
 });
 

@@ -2,21 +2,16 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { TunnelError } from '../../errors.js';
 import { hostNameProblem, quoteForMessage, socketPathFor } from '../../ssh/hostname.js';
 import { configFileProblem, identityFileProblem, jumpHostProblem, portProblem, socketDirValueProblem, userProblem } from '../../sshconfig/validate.js';
+import { duplicateJumpProblem, type JumpFlags, pairJumpFlags, type RepeatedJumpFlags } from './jumps.js';
 import { MAX_ALIVE_INTERVAL, type TunnelSpec } from './spec.js';
 import type { HostSystem } from './system.js';
 
 export const FORMATS = ['systemd', 'launchd', 'autossh', 'command'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** host-setup's flags as typed; undefined means not given. */
-export interface HostSetupFlags {
-  jumpHost?: string;
-  jumpPort?: string;
-  jumpUser?: string;
-  identity?: string;
-  knownHosts?: string;
+/** host-setup's flags as typed: the per-jump ones in the order given (see jumps.ts), the others once; undefined means not given. */
+export interface HostSetupFlags extends RepeatedJumpFlags {
   name?: string;
-  socketDir?: string;
   localPort?: string;
   runAs?: string;
   format?: string;
@@ -26,7 +21,8 @@ export interface HostSetupFlags {
 export const DEFAULTS = { jumpPort: '22', jumpUser: 'host', socketDir: '/home/host', localPort: '22' } as const;
 
 export interface HostSetupPlan {
-  spec: TunnelSpec;
+  /** One tunnel per jump, in --jump-host order; each gets a service of its own. */
+  specs: TunnelSpec[];
   format: Format;
   /** The local account the service runs as, and its home directory (as ssh will see it). */
   runAs: string;
@@ -56,13 +52,7 @@ function absolutePath(path: string, home: string, cwd: string): string {
 
 /** Validates every flag and resolves the defaults that need the machine (host name, home, ssh path). */
 export async function planHostSetup(flags: HostSetupFlags, system: HostSystem): Promise<HostSetupPlan> {
-  const jumpHost = flags.jumpHost;
-  if (jumpHost === undefined) throw new TunnelError('usage', 'host-setup needs --jump-host HOST (see tunnel-config host-setup --help)');
-  check('--jump-host', jumpHost, jumpHostProblem(jumpHost));
-  const jumpPort = flags.jumpPort ?? DEFAULTS.jumpPort;
-  check('--jump-port', jumpPort, portProblem(jumpPort));
-  const jumpUser = flags.jumpUser ?? DEFAULTS.jumpUser;
-  check('--jump-user', jumpUser, userProblem(jumpUser));
+  const jumps = pairJumpFlags(flags);
   const localPort = flags.localPort ?? DEFAULTS.localPort;
   check('--local-port', localPort, portProblem(localPort));
 
@@ -72,9 +62,6 @@ export async function planHostSetup(flags: HostSetupFlags, system: HostSystem): 
     if (flags.name !== undefined) check('--name', name, `a host name ${nameProblem}`);
     throw new TunnelError('usage', `this machine's host name ${quoteForMessage(name)} cannot name its socket (a host name ${nameProblem}): pass --name NAME`);
   }
-  const socketDir = flags.socketDir ?? DEFAULTS.socketDir;
-  check('--socket-dir', socketDir, socketDirValueProblem(socketDir));
-  const socketPath = socketPathFor(socketDir, name);
 
   const format = flags.format ?? defaultFormat(system.platform);
   if (!(FORMATS as readonly string[]).includes(format)) check('--format', format, `must be one of ${FORMATS.join(', ')}`);
@@ -87,18 +74,38 @@ export async function planHostSetup(flags: HostSetupFlags, system: HostSystem): 
   const sshPath = await system.findExecutable('ssh');
   if (sshPath === undefined) throw new TunnelError('usage', "OpenSSH's ssh was not found on PATH: install openssh-client");
   check('ssh path', sshPath, configFileProblem(sshPath));
-  const spec: TunnelSpec = { name, jumpHost, jumpPort: Number(jumpPort), jumpUser, socketPath, localPort: Number(localPort), sshPath };
-  if (flags.aliveInterval !== undefined) {
-    check('--alive-interval', flags.aliveInterval, aliveIntervalProblem(flags.aliveInterval));
-    spec.aliveInterval = Number(flags.aliveInterval);
+  if (flags.aliveInterval !== undefined) check('--alive-interval', flags.aliveInterval, aliveIntervalProblem(flags.aliveInterval));
+
+  const specs = jumps.map((jump, index): TunnelSpec => {
+    const spec = jumpSpec(jump, { name, localPort: Number(localPort), sshPath }, home, system.cwd);
+    if (flags.aliveInterval !== undefined) spec.aliveInterval = Number(flags.aliveInterval);
+    if (index > 0) spec.jumpNumber = index + 1;
+    return spec;
+  });
+  const duplicate = duplicateJumpProblem(specs);
+  if (duplicate !== undefined) throw new TunnelError('usage', duplicate);
+  return { specs, format: format as Format, runAs, home };
+}
+
+/** One jump's tunnel from its flags, each checked. */
+function jumpSpec(jump: JumpFlags, host: Pick<TunnelSpec, 'name' | 'localPort' | 'sshPath'>, home: string, cwd: string): TunnelSpec {
+  const { jumpHost } = jump;
+  check('--jump-host', jumpHost, jumpHostProblem(jumpHost));
+  const jumpPort = jump.jumpPort ?? DEFAULTS.jumpPort;
+  check('--jump-port', jumpPort, portProblem(jumpPort));
+  const jumpUser = jump.jumpUser ?? DEFAULTS.jumpUser;
+  check('--jump-user', jumpUser, userProblem(jumpUser));
+  const socketDir = jump.socketDir ?? DEFAULTS.socketDir;
+  check('--socket-dir', socketDir, socketDirValueProblem(socketDir));
+  const socketPath = socketPathFor(socketDir, host.name);
+  const spec: TunnelSpec = { name: host.name, jumpHost, jumpPort: Number(jumpPort), jumpUser, socketPath, localPort: host.localPort, sshPath: host.sshPath };
+  if (jump.identity !== undefined) {
+    spec.identityFile = absolutePath(jump.identity, home, cwd);
+    check('--identity', jump.identity, identityFileProblem(spec.identityFile));
   }
-  if (flags.identity !== undefined) {
-    spec.identityFile = absolutePath(flags.identity, home, system.cwd);
-    check('--identity', flags.identity, identityFileProblem(spec.identityFile));
+  if (jump.knownHosts !== undefined) {
+    spec.knownHostsFile = absolutePath(jump.knownHosts, home, cwd);
+    check('--known-hosts', jump.knownHosts, configFileProblem(spec.knownHostsFile));
   }
-  if (flags.knownHosts !== undefined) {
-    spec.knownHostsFile = absolutePath(flags.knownHosts, home, system.cwd);
-    check('--known-hosts', flags.knownHosts, configFileProblem(spec.knownHostsFile));
-  }
-  return { spec, format: format as Format, runAs, home };
+  return spec;
 }

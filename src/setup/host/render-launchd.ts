@@ -1,5 +1,5 @@
 import { renderCommand } from './render-command.js';
-import { launchdLabel, RESTART_DELAY_SECONDS, type TunnelSpec } from './spec.js';
+import { launchdLabel, RESTART_DELAY_SECONDS, serviceKey, type TunnelSpec } from './spec.js';
 
 export interface LaunchdOptions {
   /** Where launchd writes ssh's stdout and stderr (launchd keeps no journal). */
@@ -31,7 +31,7 @@ export function renderLaunchdPlist(spec: TunnelSpec, options: LaunchdOptions = {
     '<plist version="1.0">',
     '<dict>',
     '\t<key>Label</key>',
-    `\t${string(launchdLabel(spec.name))}`,
+    `\t${string(launchdLabel(serviceKey(spec)))}`,
     '\t<key>ProgramArguments</key>',
     '\t<array>',
     ...argv.map((arg) => `\t\t${string(arg)}`),

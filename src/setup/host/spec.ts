@@ -16,6 +16,8 @@ export interface TunnelSpec {
   sshPath: string;
   /** ServerAliveInterval in seconds; SERVER_ALIVE_INTERVAL when not given. */
   aliveInterval?: number;
+  /** The jump's place in --jump-host order, given from the second jump on: it names that jump's service. */
+  jumpNumber?: number;
 }
 
 export const SERVER_ALIVE_INTERVAL = 10;
@@ -26,6 +28,13 @@ export const RESTART_DELAY_SECONDS = 5;
 
 /** How long the tunnel waits on a silent jump, connected (ServerAlive checks) or connecting (ConnectTimeout). */
 export const silentJumpSeconds = (spec: Pick<TunnelSpec, 'aliveInterval'>): number => (spec.aliveInterval ?? SERVER_ALIVE_INTERVAL) * SERVER_ALIVE_COUNT_MAX;
+
+/**
+ * What a tunnel's service is named after: the host's name, with `-jumpN` for the Nth jump from the second on,
+ * so the first jump's service keeps its name when more jumps are added.
+ */
+export const serviceKey = (spec: Pick<TunnelSpec, 'name' | 'jumpNumber'>): string =>
+  spec.jumpNumber !== undefined && spec.jumpNumber > 1 ? `${spec.name}-jump${spec.jumpNumber}` : spec.name;
 
 /** The service's name: the systemd unit is `${serviceName}.service`. */
 export const serviceName = (name: string): string => `tunnel-config-${name}`;
