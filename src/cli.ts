@@ -80,8 +80,8 @@ async function run(name: string, argv: string[], io: Io): Promise<number> {
 
 function report(error: unknown): number {
   if (error instanceof TunnelError) {
-    // Each line its own: a proxy that tried several jumps says one line per jump.
-    process.stderr.write(error.message.split('\n').map((line) => `tunnel-config: ${line}\n`).join(''));
+    process.stderr.write(`tunnel-config: ${error.message}\n`);
+    for (const line of error.lines ?? []) process.stderr.write(`tunnel-config: ${line}\n`);
     return error.exitCode;
   }
   process.stderr.write(`tunnel-config: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -19,10 +19,14 @@ export type ErrorCode = keyof typeof ExitCode;
 export class TunnelError extends Error {
   readonly code: ErrorCode;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Several causes, one line each (a proxy that tried several jumps): each is printed as its own `tunnel-config:` line. */
+  readonly lines: readonly string[] | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; lines?: readonly string[] }) {
     super(message, options);
     this.name = 'TunnelError';
     this.code = code;
+    this.lines = options?.lines;
   }
 
   get exitCode(): number {

@@ -1,4 +1,4 @@
-import { TunnelError } from '../errors.js';
+import { type ErrorCode, TunnelError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
 import { runProxy, type Route } from '../proxy/index.js';
 import { parseDuration } from '../shared/paths.js';
@@ -26,6 +26,9 @@ In ssh_config:  ProxyCommand tunnel-config proxy --jump jump.example.com -- %h
 `;
 
 export { DEFAULT_SOCKET_DIR } from './defaults.js';
+
+/** Causes that take more than a line to pin down (which of several reasons, on which side): doctor walks them. */
+const EXPLAINED = new Set<ErrorCode>(['offline', 'refused', 'silent']);
 
 export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv; stderr: (line: string) => void; stdout: (text: string) => void }): Promise<number> {
   const parsed = parseCommandArgs(
@@ -58,16 +61,23 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
   if (positionals.length !== 1) {
     throw new TunnelError('usage', `proxy needs exactly one HOST, got ${positionals.length} (see tunnel-config proxy --help)`);
   }
-  return runProxy(
-    {
-      host: positionals[0] ?? '',
-      routes,
-      ...(values.config !== undefined ? { configFile: values.config } : {}),
-      verbose: values.verbose,
-      persistSeconds,
-    },
-    io,
-  );
+  const host = positionals[0] ?? '';
+  try {
+    return await runProxy(
+      {
+        host,
+        routes,
+        ...(values.config !== undefined ? { configFile: values.config } : {}),
+        verbose: values.verbose,
+        persistSeconds,
+      },
+      io,
+    );
+  } catch (error) {
+    if (!(error instanceof TunnelError) || !EXPLAINED.has(error.code)) throw error;
+    const lines = error.lines;
+    throw new TunnelError(error.code, `${error.message} (tunnel-config doctor ${host} explains more)`, { cause: error, ...(lines ? { lines } : {}) });
+  }
 }
 
 /** Pairs the jumps with their socket directories: none given is the default for all, one is every jump's, else one per jump in order. */

@@ -21,7 +21,7 @@ export function channelOpenError(target: ChannelTarget, reason: unknown, descrip
   }
   return new TunnelError(
     'offline',
-    `${target.host} is not connected to ${target.jumpName}: nothing is listening on ${target.socketPath}; start the host's tunnel (ssh -N -R ${target.socketPath}:localhost:22 ...) or check --socket-dir (the jump answers the same when its sshd forbids stream-local forwarding or your account may not open the socket)`,
+    `${target.host} is not connected to ${target.jumpName}: nothing is listening on ${target.socketPath}; start the host's tunnel (ssh -N -R ${target.socketPath}:localhost:22 ...) or check --socket-dir`,
   );
 }
 

@@ -82,7 +82,7 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
 export function everyRouteFailed(host: string, routes: readonly Route[], failures: readonly TunnelError[]): TunnelError {
   const lines = failures.map((failure, index) => `via ${routes[index]?.jump ?? '?'} (jump ${index + 1} of ${routes.length}): ${failure.message}`);
   const first = failures[0];
-  return new TunnelError(first?.code ?? 'unreachable', [`${host} cannot be reached through any of its ${routes.length} jumps:`, ...lines].join('\n'));
+  return new TunnelError(first?.code ?? 'unreachable', `${host} cannot be reached through any of its ${routes.length} jumps`, { lines });
 }
 
 interface Loads {

@@ -181,7 +181,7 @@ describe('jump unreachable: exit 3', () => {
 describe('the tunnel is up but nothing answers behind it: exit 10', () => {
   const silent = (host: string): RegExp =>
     new RegExp(
-      `^tunnel-config: ${host}'s tunnel is up on jump but nothing answered behind it \\(${escapeRegExp(world.socketPath(host))} closed without a byte\\): check that ${host}'s sshd is running and that its tunnel forwards to it \\(ssh -N -R ${escapeRegExp(world.socketPath(host))}:localhost:22 …\\)\\n$`,
+      `^tunnel-config: ${host}'s tunnel is up on jump but nothing answered behind it \\(${escapeRegExp(world.socketPath(host))} closed without a byte\\): check that ${host}'s sshd is running and that its tunnel forwards to it \\(ssh -N -R ${escapeRegExp(world.socketPath(host))}:localhost:22 …\\) \\(tunnel-config doctor ${host} explains more\\)\\n$`,
     );
 
   test('a tunnel that forwards to a port where nothing listens (a stopped sshd, a wrong -R target)', async () => {
@@ -203,7 +203,7 @@ describe('the tunnel is up but nothing answers behind it: exit 10', () => {
 describe('host offline: exit 6', () => {
   const offline = (host: string): RegExp =>
     new RegExp(
-      `^tunnel-config: ${host} is not connected to jump: nothing is listening on ${escapeRegExp(world.socketPath(host))}; start the host's tunnel \\(ssh -N -R ${escapeRegExp(world.socketPath(host))}:localhost:22 \\.\\.\\.\\) or check --socket-dir \\(the jump answers the same when its sshd forbids stream-local forwarding or your account may not open the socket\\)\\n$`,
+      `^tunnel-config: ${host} is not connected to jump: nothing is listening on ${escapeRegExp(world.socketPath(host))}; start the host's tunnel \\(ssh -N -R ${escapeRegExp(world.socketPath(host))}:localhost:22 \\.\\.\\.\\) or check --socket-dir \\(tunnel-config doctor ${host} explains more\\)\\n$`,
     );
 
   test('no tunnel for host-2', async () => {
@@ -256,7 +256,7 @@ describe('channel refused by the jump\'s policy: exit 7', () => {
   };
   const refusedByKeyOptions = (): RegExp =>
     new RegExp(
-      `^tunnel-config: jump refused to open ${escapeRegExp(world.socketPath('host-1'))}: the authorized_keys line that let you in \\(.*authorized_keys:1\\) does not permit forwarding \\("restrict" or "no-port-forwarding"\\); add "port-forwarding" to its options\\n$`,
+      `^tunnel-config: jump refused to open ${escapeRegExp(world.socketPath('host-1'))}: the authorized_keys line that let you in \\(.*authorized_keys:1\\) does not permit forwarding \\("restrict" or "no-port-forwarding"\\); add "port-forwarding" to its options \\(tunnel-config doctor host-1 explains more\\)\\n$`,
     );
 
   test('a no-port-forwarding key', async () => {
