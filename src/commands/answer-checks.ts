@@ -5,6 +5,7 @@ import { parseSshG } from '../jump/jump.js';
 import { runSshG } from '../jump/resolve.js';
 import { socketPathLimit } from '../ssh/hostname.js';
 import { hostLineMatches } from '../sshconfig/pattern.js';
+import { routesOf } from '../sshconfig/routes.js';
 import type { TunnelSet } from '../sshconfig/types.js';
 import { editDistance } from '../ui/suggest.js';
 
@@ -59,27 +60,28 @@ export function closestAliases(typed: string, aliases: readonly string[]): strin
  * the socket directory. Each problem names the flag and what to give instead.
  */
 export async function checkAnswerFacts(set: TunnelSet, config: { path: string; text: string }, env: NodeJS.ProcessEnv): Promise<void> {
-  const jump = set.jump;
-  if ('identityFile' in jump && jump.identityFile !== undefined) {
-    const problem = await identityProblem(jump.identityFile, env);
-    if (problem) throw new TunnelError('usage', `--identity ${problem}`);
-  }
-  if ('alias' in jump && !configNames(config.text, jump.alias)) {
-    // Not in the file itself: ssh may still know it (an Include, the system-wide config) and give it a HostName.
-    const args = set.configFile === undefined ? ['-G', '--', jump.alias] : ['-G', '-F', set.configFile, '--', jump.alias];
-    const resolved = parseSshG(await runSshG(args, env).catch(() => ''));
-    const hostName = resolved.get('hostname')?.[0];
-    if (hostName === undefined || hostName.toLowerCase() === jump.alias.toLowerCase()) {
-      const close = closestAliases(jump.alias, hostAliases(config.text));
-      const hint = close.length > 0 ? `did you mean ${close.join(' or ')}?` : `give a Host alias that ${config.path} has, or --jump-host`;
-      throw new TunnelError('usage', `--jump-alias ${jump.alias}: ${config.path} has no Host ${jump.alias}, so ssh would look it up in DNS; ${hint}`);
+  for (const { target: jump, socketDir } of routesOf(set)) {
+    if ('identityFile' in jump && jump.identityFile !== undefined) {
+      const problem = await identityProblem(jump.identityFile, env);
+      if (problem) throw new TunnelError('usage', `--identity ${problem}`);
     }
-  }
-  const room = socketPathLimit() - 1 - Buffer.byteLength(`${set.socketDir === '/' ? '' : set.socketDir}/.sock`);
-  if (room < MIN_HOST_ROOM) {
-    throw new TunnelError(
-      'usage',
-      `--socket-dir ${set.socketDir} leaves room for host names of at most ${Math.max(room, 0)} characters in a UNIX socket path (${socketPathLimit() - 1} bytes): use a shorter directory`,
-    );
+    if ('alias' in jump && !configNames(config.text, jump.alias)) {
+      // Not in the file itself: ssh may still know it (an Include, the system-wide config) and give it a HostName.
+      const args = set.configFile === undefined ? ['-G', '--', jump.alias] : ['-G', '-F', set.configFile, '--', jump.alias];
+      const resolved = parseSshG(await runSshG(args, env).catch(() => ''));
+      const hostName = resolved.get('hostname')?.[0];
+      if (hostName === undefined || hostName.toLowerCase() === jump.alias.toLowerCase()) {
+        const close = closestAliases(jump.alias, hostAliases(config.text));
+        const hint = close.length > 0 ? `did you mean ${close.join(' or ')}?` : `give a Host alias that ${config.path} has, or --jump-host`;
+        throw new TunnelError('usage', `--jump-alias ${jump.alias}: ${config.path} has no Host ${jump.alias}, so ssh would look it up in DNS; ${hint}`);
+      }
+    }
+    const room = socketPathLimit() - 1 - Buffer.byteLength(`${socketDir === '/' ? '' : socketDir}/.sock`);
+    if (room < MIN_HOST_ROOM) {
+      throw new TunnelError(
+        'usage',
+        `--socket-dir ${socketDir} leaves room for host names of at most ${Math.max(room, 0)} characters in a UNIX socket path (${socketPathLimit() - 1} bytes): use a shorter directory`,
+      );
+    }
   }
 }

@@ -7,7 +7,7 @@ import { checkAnswerFacts } from './answer-checks.js';
 import type { CommandIo } from './apply-change.js';
 import { type ConfigContext, loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { DEFAULT_PERSIST } from './defaults.js';
-import { SET_QUESTIONS, answersOf, toTunnelSet, withDefaults } from './set-answers.js';
+import { SET_QUESTIONS, answersOf, keepJumps, toTunnelSet, withDefaults } from './set-answers.js';
 import { parseSetArgs } from './set-flags.js';
 import { askSshOptions, sshOptionsFrom, withSshOptions } from './ssh-option-answers.js';
 import { assertSshReads, CHECK_HOST } from './take-effect.js';
@@ -63,7 +63,8 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
       answers = { ...answers, ...(await (await import('../wizard/index.js')).askSet(SET_QUESTIONS, answers, defaults, io.prompt)) };
       sshOptions = await askSshOptions(io, sshOptions, current.sshOptions ?? [], true);
     }
-    const answered = withSshOptions(toTunnelSet(withDefaults(answers, defaults), selfPath(), context.configFile), sshOptionsFrom(sshOptions, current.sshOptions, io.env));
+    const filled = withDefaults(answers, defaults);
+    const answered = keepJumps(withSshOptions(toTunnelSet(filled, selfPath(), context.configFile), sshOptionsFrom(sshOptions, current.sshOptions, io.env)), current, filled);
     await checkAnswerFacts(answered, context.file, io.env);
     // What the set adopted stays with it, for `remove` to put back.
     const set = current.adopted ? { ...answered, adopted: current.adopted } : answered;

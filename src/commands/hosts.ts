@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { hostsCachePath, readHostsCache, renderHostsCache } from '../completion/cache.js';
 import { type HostRow, type HostsIo, type HostsTarget, renderHostRows, surveyHosts } from '../fleet/hosts.js';
-import { jumpAliasFor } from '../sshconfig/validate.js';
+import { routesOf } from '../sshconfig/routes.js';
 import { askOnTerminal } from '../tty.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandIo } from './apply-change.js';
@@ -16,7 +16,7 @@ export const hostsUsage = `Usage: tunnel-config hosts [SET] [--probe] [--json] [
        tunnel-config hosts --jump JUMP --socket-dir DIR [--probe] [--json] [--config FILE | -F FILE]
 
 Lists the hidden hosts whose sockets are in a socket directory on the jumphost: for each tunnel set
-in your ssh_config (or SET's), or for an explicit jump and directory. The directory is read over SFTP
+in your ssh_config (or SET's), each of its jumps, or for an explicit jump and directory. The directory is read over SFTP
 on one connection to the jump, made as the proxy makes it (host key, login).
 
   --probe    open a channel to every socket and read what answers: live (with the host's SSH
@@ -107,8 +107,8 @@ async function chooseTargets(
       status ||= 2;
       continue;
     }
-    const jump = 'alias' in set.jump ? set.jump.alias : jumpAliasFor(set.name);
-    targets.push({ set: set.name, jump, configFile: set.configFile, socketDir: set.socketDir, hosts: set.hosts });
+    // A set with several jumps: each jump's view, so that a host connected to one and not the other shows it.
+    for (const { alias, socketDir } of routesOf(set)) targets.push({ set: set.name, jump: alias, configFile: set.configFile, socketDir, hosts: set.hosts });
   }
   return { targets, status };
 }

@@ -1,6 +1,7 @@
 import { TunnelError } from '../errors.js';
 import { renderTable } from '../ui/table.js';
 import type { BlockState } from '../sshconfig/hand-edits.js';
+import { jumpText, routesOf } from '../sshconfig/routes.js';
 import type { TunnelSet } from '../sshconfig/types.js';
 import type { CommandIo } from './apply-change.js';
 import { loadConfig } from './config-context.js';
@@ -15,10 +16,11 @@ directory, which hosts answer right now; the status is not 0 when a jump does no
 A set edited by hand is marked * (edit keeps its settings), one tunnel-config cannot read ! (with why).
 `;
 
-const jumpText = (set: TunnelSet): string => {
-  if ('alias' in set.jump) return set.jump.alias;
-  const { host, port, user } = set.jump;
-  return `${user ? `${user}@` : ''}${host}${port ? `:${port}` : ''}`;
+/** The set's jumps in the order they are tried, and their socket directories (one when they share it). */
+const jumpCells = (set: TunnelSet): [string, string] => {
+  const routes = routesOf(set);
+  const dirs = [...new Set(routes.map((route) => route.socketDir))];
+  return [routes.map((route) => jumpText(route.target)).join(','), dirs.length === 1 ? (dirs[0] ?? '') : routes.map((route) => route.socketDir).join(',')];
 };
 
 /**
@@ -29,7 +31,7 @@ export function renderSetTable(blocks: readonly BlockState[]): string {
   const withOptions = blocks.some((state) => (state.set?.sshOptions ?? []).length > 0);
   const row = ({ block, set, problem, handLines }: BlockState): string[] => {
     const mark = problem !== undefined ? '!' : handLines.length > 0 ? '*' : '';
-    const cells = set ? [jumpText(set), set.socketDir, set.hosts.join(','), set.user ?? '', set.persist ?? ''] : ['?', '?', '?', '', ''];
+    const cells = set ? [...jumpCells(set), set.hosts.join(','), set.user ?? '', set.persist ?? ''] : ['?', '?', '?', '', ''];
     return [`${block.name}${mark}`, ...cells, ...(withOptions ? [(set?.sshOptions ?? []).join('; ')] : [])];
   };
   const rows = [['NAME', 'JUMP', 'SOCKET DIR', 'HOSTS', 'USER', 'PERSIST', ...(withOptions ? ['SSH OPTIONS'] : [])], ...blocks.map(row)];

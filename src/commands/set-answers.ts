@@ -13,12 +13,46 @@ import {
   splitHostPatterns,
   userProblem,
 } from '../sshconfig/validate.js';
-import type { TunnelSet } from '../sshconfig/types.js';
+import { routesOf } from '../sshconfig/routes.js';
+import type { JumpTarget, TunnelSet } from '../sshconfig/types.js';
 import type { Check, Question, SetAnswers } from '../wizard/index.js';
 import { DEFAULT_PERSIST, DEFAULT_SOCKET_DIR } from './defaults.js';
 import { type ProxyProgram, proxyProgram } from './proxy-program.js';
 
 const usesAlias = (answers: Partial<SetAnswers>): boolean => (answers.jumpAlias ?? '') !== '';
+
+/**
+ * The items of an answer that takes several, separated by commas (blanks beside a comma are dropped). Each item
+ * is checked whole: a line break or a blank inside one is refused, never taken as a separator.
+ */
+const splitList = (answer: string): string[] => {
+  const items = answer.split(',');
+  return items.length === 1 ? items : items.map((item) => item.replace(/^ +| +$/g, ''));
+};
+
+/** Checks every item of a list answer with `check`; the message names the item when there are several. */
+const eachOf =
+  (check: (value: string) => string | undefined): Check =>
+  (answer) => {
+    const items = splitList(answer);
+    for (const item of items) {
+      const problem = check(item);
+      if (problem) return items.length === 1 ? problem : `${JSON.stringify(item)} ${problem}`;
+    }
+    return undefined;
+  };
+
+/** How many jumps the answers name: the aliases, or the jumphosts. */
+const jumpCount = (answers: Partial<SetAnswers>): number => splitList(usesAlias(answers) ? (answers.jumpAlias ?? '') : (answers.jumpHost ?? '')).length;
+
+/** One socket directory for every jump, or one per jump in the same order. */
+const socketDirsProblem: Check = (answer, answers) => {
+  const problem = eachOf(socketDirValueProblem)(answer, answers);
+  if (problem) return problem;
+  const dirs = splitList(answer).length;
+  const jumps = jumpCount(answers);
+  return dirs > 1 && dirs !== jumps ? `names ${dirs} directories for ${jumps} jump${jumps === 1 ? '' : 's'}: give one for every jump, or one per jump in the same order` : undefined;
+};
 
 /** The `--persist` answer that takes the set back to the proxy's default (as an empty one does). */
 export const PERSIST_DEFAULT = 'default';
@@ -27,12 +61,22 @@ const persistAnswerProblem: Check = (value) => (value === '' || value === PERSIS
 /** The wizard, as data: one question per flag, in the order a person thinks about them. */
 export const SET_QUESTIONS: readonly Question[] = [
   { key: 'name', message: 'A name for this tunnel set, such as home', validate: setNameProblem },
-  { key: 'jumpAlias', message: 'The Host alias of the jumphost in your ssh_config', when: (a) => a.jumpHost === '', validate: aliasProblem },
-  { key: 'jumpHost', message: 'The jumphost (DNS name or IP address)', when: (a) => !usesAlias(a), validate: jumpHostProblem },
+  {
+    key: 'jumpAlias',
+    message: 'The Host alias of the jumphost in your ssh_config (for failover, several: a,b)',
+    when: (a) => a.jumpHost === '',
+    validate: eachOf(aliasProblem),
+  },
+  {
+    key: 'jumpHost',
+    message: 'The jumphost (DNS name or IP address; for failover, several: a,b)',
+    when: (a) => !usesAlias(a),
+    validate: eachOf(jumpHostProblem),
+  },
   { key: 'jumpPort', message: 'Its SSH port', empty: '22', when: (a) => !usesAlias(a), validate: optional(portProblem) },
   { key: 'jumpUser', message: 'Your user on the jumphost', empty: "ssh's default", when: (a) => !usesAlias(a), validate: optional(userProblem) },
   { key: 'identity', message: 'The key to log in to the jumphost with', empty: "ssh's defaults", when: (a) => !usesAlias(a), validate: optional(identityFileProblem) },
-  { key: 'socketDir', message: 'The socket directory on the jumphost', validate: socketDirValueProblem },
+  { key: 'socketDir', message: 'The socket directory on the jumphost (with several jumps: one, or one each)', validate: socketDirsProblem },
   { key: 'hosts', message: 'The hidden hosts: names or host-* patterns, separated by spaces or commas', validate: hostListProblem },
   { key: 'user', message: 'Your login user on the hidden hosts', empty: "ssh's default", validate: optional(userProblem) },
   {
@@ -92,18 +136,24 @@ export function toTunnelSet(
     const problem = question.validate(value(question.key), answers);
     if (problem) throw new TunnelError('usage', `${FLAG_OF[question.key]} ${JSON.stringify(value(question.key))}: ${problem}`);
   }
+  const jumps: JumpTarget[] = usesAlias(answers)
+    ? splitList(value('jumpAlias')).map((alias) => ({ alias }))
+    : splitList(value('jumpHost')).map((host) => ({
+        host,
+        ...(value('jumpPort') ? { port: Number(value('jumpPort')) } : {}),
+        ...(value('jumpUser') ? { user: value('jumpUser') } : {}),
+        ...(value('identity') ? { identityFile: value('identity') } : {}),
+      }));
+  // A trailing / would only double the slash in DIR/HOST.sock.
+  const dirs = splitList(value('socketDir')).map((dir) => (dir.length > 1 ? dir.replace(/\/+$/, '') : dir));
+  const routes = jumps.map((jump, index) => ({ jump, socketDir: (dirs.length > 1 ? dirs[index] : dirs[0]) ?? '' }));
+  const [first, ...more] = routes;
+  if (!first) throw new TunnelError('usage', `${FLAG_OF.jumpHost} or ${FLAG_OF.jumpAlias} names no jumphost`);
   const set: TunnelSet = {
     name: value('name'),
-    jump: usesAlias(answers)
-      ? { alias: value('jumpAlias') }
-      : {
-          host: value('jumpHost'),
-          ...(value('jumpPort') ? { port: Number(value('jumpPort')) } : {}),
-          ...(value('jumpUser') ? { user: value('jumpUser') } : {}),
-          ...(value('identity') ? { identityFile: value('identity') } : {}),
-        },
-    // A trailing / would only double the slash in DIR/HOST.sock.
-    socketDir: value('socketDir').length > 1 ? value('socketDir').replace(/\/+$/, '') : value('socketDir'),
+    jump: first.jump,
+    socketDir: first.socketDir,
+    ...(more.length > 0 ? { moreJumps: more } : {}),
     hosts: splitHostPatterns(value('hosts')),
     proxyPath: program.proxyPath,
     nodePath: program.nodePath,
@@ -114,19 +164,37 @@ export function toTunnelSet(
   return set;
 }
 
-/** The answers a set was made from, to pre-fill `edit`. */
+/**
+ * The answers a set was made from, to pre-fill `edit`. Several jumps are listed in order; described ones
+ * share the first one's port, user and key in the answers (see keepJumps for sets whose jumps differ).
+ */
 export function answersOf(set: TunnelSet): SetAnswers {
   const jump = set.jump;
+  const routes = routesOf(set);
+  const dirs = routes.map((route) => route.socketDir);
   return {
     name: set.name,
-    jumpAlias: 'alias' in jump ? jump.alias : '',
-    jumpHost: 'alias' in jump ? '' : jump.host,
+    jumpAlias: 'alias' in jump ? routes.map((route) => ('alias' in route.target ? route.target.alias : '')).join(',') : '',
+    jumpHost: 'alias' in jump ? '' : routes.map((route) => ('alias' in route.target ? '' : route.target.host)).join(','),
     jumpPort: 'alias' in jump || jump.port === undefined ? '' : String(jump.port),
     jumpUser: 'alias' in jump ? '' : (jump.user ?? ''),
     identity: 'alias' in jump ? '' : (jump.identityFile ?? ''),
-    socketDir: set.socketDir,
+    socketDir: dirs.every((dir) => dir === dirs[0]) ? set.socketDir : dirs.join(','),
     hosts: set.hosts.join(','),
     user: set.user ?? '',
     persist: set.persist ?? '',
   };
+}
+
+const JUMP_KEYS = ['jumpAlias', 'jumpHost', 'jumpPort', 'jumpUser', 'identity', 'socketDir'] as const;
+
+/**
+ * `edit` keeps a set's jumps exactly as they are when no answer about them changed: the answers cannot
+ * say everything a block can hold (jumps of both kinds, or described jumps with different ports or keys).
+ */
+export function keepJumps(answered: TunnelSet, current: TunnelSet, answers: Partial<SetAnswers>): TunnelSet {
+  const before = answersOf(current);
+  if (JUMP_KEYS.some((key) => (answers[key] ?? before[key]) !== before[key])) return answered;
+  const { moreJumps: _dropped, ...rest } = answered;
+  return { ...rest, jump: current.jump, socketDir: current.socketDir, ...(current.moreJumps ? { moreJumps: current.moreJumps } : {}) };
 }

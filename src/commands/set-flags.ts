@@ -15,6 +15,9 @@ export const SET_FLAGS = {
   persist: 'persist',
 } as const satisfies Record<string, keyof SetAnswers>;
 
+/** Flags that may be given more than once: their values are joined as one list answer. */
+const MULTIPLE = new Set(['hosts', 'jump-alias', 'jump-host', 'socket-dir']);
+
 export interface ParsedSetArgs {
   given: Partial<SetAnswers>;
   positionals: string[];
@@ -35,7 +38,7 @@ export interface ParsedSetArgs {
 /** The options of a config command's parser (add, edit, list, remove); `withSetFlags` adds the tunnel-set flags of add/edit. */
 export function setCommandOptions(withSetFlags: boolean) {
   const setOptions = {
-    ...Object.fromEntries(Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: flag === 'hosts' }])),
+    ...Object.fromEntries(Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const, multiple: MULTIPLE.has(flag) }])),
     'ssh-option': { type: 'string' as const, multiple: true },
     adopt: { type: 'boolean' as const, default: false },
     'place-before': { type: 'boolean' as const, default: false },

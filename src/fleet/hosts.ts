@@ -67,11 +67,22 @@ export async function surveyHosts(target: HostsTarget, io: HostsIo, options: { p
   }
 }
 
-/** The table for stdout: SET, or JUMP when no row has a set. */
+/** The table for stdout: SET, or JUMP when no row has a set, or both when a set has several jumps; sorted by name, so that a host's view from each jump is together. */
 export function renderHostRows(rows: readonly HostRow[]): string[][] {
   const bySet = rows.some((row) => row.set !== null);
+  const jumpsOfSet = new Map<string | null, Set<string>>();
+  for (const row of rows) jumpsOfSet.set(row.set, (jumpsOfSet.get(row.set) ?? new Set()).add(row.jump));
+  const byJump = !bySet || [...jumpsOfSet.values()].some((jumps) => jumps.size > 1);
+  const ordered = byJump && bySet ? [...rows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : rows;
   return [
-    ['NAME', bySet ? 'SET' : 'JUMP', 'STATE', 'BANNER', 'RTT'],
-    ...rows.map((row) => [row.name, (bySet ? row.set : row.jump) ?? '', row.state, row.banner ?? '', row.rttMs === null ? '' : `${row.rttMs} ms`]),
+    ['NAME', ...(bySet ? ['SET'] : []), ...(byJump ? ['JUMP'] : []), 'STATE', 'BANNER', 'RTT'],
+    ...ordered.map((row) => [
+      row.name,
+      ...(bySet ? [row.set ?? ''] : []),
+      ...(byJump ? [row.jump] : []),
+      row.state,
+      row.banner ?? '',
+      row.rttMs === null ? '' : `${row.rttMs} ms`,
+    ]),
   ];
 }

@@ -15,22 +15,30 @@ interface JumpFields {
 interface ProxyCommandFields {
   proxyPath: string;
   nodePath?: string;
-  jump: string;
-  socketDir: string;
+  /** `--jump J --socket-dir D`, once per jump, in order. */
+  routes: { jump: string; socketDir: string }[];
   configFile?: string;
   persist?: string;
 }
 
-/** Reads back the ProxyCommand we write: `[NODE] PATH proxy --jump J --socket-dir D [-F FILE] [--persist TIME] -- %h`. */
+/** Reads back the ProxyCommand we write: `[NODE] PATH proxy --jump J --socket-dir D [--jump J2 --socket-dir D2]... [-F FILE] [--persist TIME] -- %h`. */
 function parseProxyCommand(all: string[]): ProxyCommandFields | undefined {
   // Blocks written before the node path was written start with the tunnel-config path itself.
   const nodePath = all[1] === 'proxy' ? undefined : all[0];
   const args = nodePath === undefined ? all : all.slice(1);
-  const [proxyPath, proxy, jumpFlag, jump, dirFlag, socketDir, ...rest] = args;
-  if (proxyPath === undefined || proxy !== 'proxy' || jumpFlag !== '--jump' || jump === undefined) return undefined;
-  if (dirFlag !== '--socket-dir' || socketDir === undefined) return undefined;
+  const [proxyPath, proxy, ...afterProxy] = args;
+  if (proxyPath === undefined || proxy !== 'proxy') return undefined;
+  const routes: ProxyCommandFields['routes'] = [];
+  let rest = afterProxy;
+  while (rest[0] === '--jump') {
+    const [, jump, dirFlag, socketDir, ...more] = rest;
+    if (jump === undefined || dirFlag !== '--socket-dir' || socketDir === undefined) return undefined;
+    routes.push({ jump, socketDir });
+    rest = more;
+  }
+  if (routes.length === 0) return undefined;
   if (rest.length < 2 || rest[rest.length - 2] !== '--' || rest[rest.length - 1] !== '%h') return undefined;
-  const fields: ProxyCommandFields = { proxyPath, jump, socketDir };
+  const fields: ProxyCommandFields = { proxyPath, routes };
   if (nodePath !== undefined) fields.nodePath = nodePath;
   const options = rest.slice(0, -2);
   // Either order, each at most once: a hand edit that adds `--persist` before `-F` still reads.
@@ -62,9 +70,12 @@ export const parseTunnelSet = (block: ManagedBlock, source = '~/.ssh/config'): T
  */
 export function readTunnelBlock(block: ManagedBlock, source = '~/.ssh/config'): ReadBlock {
   const where = `${source}: tunnel-config block "${block.name}" (lines ${block.beginLine}-${block.endLine})`;
-  const jumpAlias = jumpAliasFor(block.name);
-  let section: 'none' | 'jump' | 'hosts' | 'reopen' = 'none';
+  // The sections we write for jumps the set describes: `Host tunnel-config-NAME-jump`, `…-jump2`, …, first.
+  const jumpSections = new Map<string, JumpFields>();
   let jumpFields: JumpFields | undefined;
+  let section: 'none' | 'jump' | 'hosts' | 'reopen' = 'none';
+  /** Tells one jump section's keywords from another's. */
+  let sectionKey = 'none';
   let hosts: string[] | undefined;
   let user: string | undefined;
   let command: ReturnType<typeof parseProxyCommand>;
@@ -85,13 +96,17 @@ export function readTunnelBlock(block: ManagedBlock, source = '~/.ssh/config'): 
     const { keyword, args } = directive;
     if (section === 'reopen') fail('comes after the `Host *` that ends the block');
     if (keyword === 'host') {
-      const next = args.length === 1 && args[0] === jumpAlias ? 'jump' : hosts && args.length === 1 && args[0] === '*' ? 'reopen' : 'hosts';
+      const alias = args.length === 1 ? writtenJumpAlias(block.name, args[0] ?? '') : undefined;
+      const next = alias !== undefined ? 'jump' : hosts && args.length === 1 && args[0] === '*' ? 'reopen' : 'hosts';
       if (args.length === 0) fail('names no host');
-      if (next === 'jump' && (jumpFields || hosts)) fail('the jumphost section must come once, first');
+      if (alias !== undefined && (jumpSections.has(alias) || hosts)) fail('each jumphost section must come once, before the hosts');
       if (next === 'hosts' && hosts) fail('tunnel-config writes one Host section for the hosts');
       section = next;
-      if (next === 'jump') jumpFields = {};
-      else if (next === 'hosts') hosts = args;
+      sectionKey = alias ?? next;
+      if (alias !== undefined) {
+        jumpFields = {};
+        jumpSections.set(alias, jumpFields);
+      } else if (next === 'hosts') hosts = args;
       continue;
     }
     const value = args.length === 1 ? args[0] : undefined;
@@ -104,8 +119,8 @@ export function readTunnelBlock(block: ManagedBlock, source = '~/.ssh/config'): 
       if (problem !== undefined) fail(problem);
       continue;
     }
-    if (seen.has(`${section} ${keyword}`)) fail(`${keyword} is given twice`);
-    seen.add(`${section} ${keyword}`);
+    if (seen.has(`${sectionKey} ${keyword}`)) fail(`${keyword} is given twice`);
+    seen.add(`${sectionKey} ${keyword}`);
     if (value === undefined && keyword !== 'proxycommand') fail('needs exactly one value');
     if (section === 'jump' && jumpFields) {
       if (keyword === 'hostname') jumpFields.host = value;
@@ -122,18 +137,27 @@ export function readTunnelBlock(block: ManagedBlock, source = '~/.ssh/config'): 
   }
 
   if (!hosts || !command) throw new TunnelError('usage', `${where}: has no Host section with a ProxyCommand; fix the block by hand or remove it`);
-  let jump: JumpTarget;
-  if (command.jump === jumpAlias) {
-    if (!jumpFields?.host) throw new TunnelError('usage', `${where}: uses --jump ${jumpAlias} but has no Host ${jumpAlias} section with a HostName`);
-    jump = { host: jumpFields.host };
-    if (jumpFields.port !== undefined) jump.port = jumpFields.port;
-    if (jumpFields.user !== undefined) jump.user = jumpFields.user;
-    if (jumpFields.identityFile !== undefined) jump.identityFile = jumpFields.identityFile;
-  } else {
-    if (jumpFields) throw new TunnelError('usage', `${where}: has a Host ${jumpAlias} section that its ProxyCommand (--jump ${command.jump}) does not use`);
-    jump = { alias: command.jump };
-  }
-  const set: TunnelSet = { name: block.name, jump, socketDir: command.socketDir, hosts, proxyPath: command.proxyPath };
+  const used = new Set<string>();
+  const targets = command.routes.map(({ jump: name, socketDir }, index): { jump: JumpTarget; socketDir: string } => {
+    const written = writtenJumpAlias(block.name, name);
+    if (written === undefined) return { jump: { alias: name }, socketDir };
+    const fields = jumpSections.get(written);
+    if (written !== jumpAliasFor(block.name, index + 1) || used.has(written)) {
+      throw new TunnelError('usage', `${where}: its ProxyCommand names ${name} as jump ${index + 1}; tunnel-config writes ${jumpAliasFor(block.name, index + 1)} there`);
+    }
+    if (!fields?.host) throw new TunnelError('usage', `${where}: uses --jump ${name} but has no Host ${name} section with a HostName`);
+    used.add(written);
+    const jump: JumpTarget = { host: fields.host };
+    if (fields.port !== undefined) jump.port = fields.port;
+    if (fields.user !== undefined) jump.user = fields.user;
+    if (fields.identityFile !== undefined) jump.identityFile = fields.identityFile;
+    return { jump, socketDir };
+  });
+  const unused = [...jumpSections.keys()].find((alias) => !used.has(alias));
+  if (unused !== undefined) throw new TunnelError('usage', `${where}: has a Host ${unused} section that its ProxyCommand does not use`);
+  const [first, ...more] = targets as [{ jump: JumpTarget; socketDir: string }, ...{ jump: JumpTarget; socketDir: string }[]];
+  const set: TunnelSet = { name: block.name, jump: first.jump, socketDir: first.socketDir, hosts, proxyPath: command.proxyPath };
+  if (more.length > 0) set.moreJumps = more;
   if (command.nodePath !== undefined) set.nodePath = command.nodePath;
   if (user !== undefined) set.user = user;
   if (command.configFile !== undefined) set.configFile = command.configFile;
@@ -147,4 +171,11 @@ export function readTunnelBlock(block: ManagedBlock, source = '~/.ssh/config'): 
     throw error;
   }
   return { set, reopen: section === 'reopen' };
+}
+
+/** `alias` when it is the name of a jump section tunnel-config writes for set `name` (`tunnel-config-NAME-jump[N]`). */
+function writtenJumpAlias(name: string, alias: string): string | undefined {
+  const base = jumpAliasFor(name);
+  if (alias === base) return alias;
+  return alias.startsWith(base) && /^[2-9]$|^[1-9][0-9]$/.test(alias.slice(base.length)) ? alias : undefined;
 }

@@ -1,16 +1,17 @@
 import { beginMarker, endMarker, generatedComment } from './markers.js';
 import { DEFAULT_HOST_OPTIONS, sshOptionKeyword } from './ssh-options.js';
 import type { TunnelSet } from './types.js';
-import { jumpAliasFor, validateTunnelSet } from './validate.js';
+import { routesOf } from './routes.js';
+import { validateTunnelSet } from './validate.js';
 
 /** The value of the set's `ProxyCommand`, exactly as written. */
 export function renderProxyCommand(set: TunnelSet): string {
-  const jump = 'alias' in set.jump ? set.jump.alias : jumpAliasFor(set.name);
+  const jumps = routesOf(set).flatMap(({ alias, socketDir }) => ['--jump', alias, '--socket-dir', socketDir]);
   const config = set.configFile === undefined ? [] : ['-F', set.configFile];
   // Only when set, so that blocks written before --persist existed stay byte-identical.
   const persist = set.persist === undefined ? [] : ['--persist', set.persist];
   const program = set.nodePath === undefined ? [set.proxyPath] : [set.nodePath, set.proxyPath];
-  return [...program, 'proxy', '--jump', jump, '--socket-dir', set.socketDir, ...config, ...persist, '--', '%h'].join(' ');
+  return [...program, 'proxy', ...jumps, ...config, ...persist, '--', '%h'].join(' ');
 }
 
 /** Above the lines of an adopted section, which are kept as `#|` comments. */
@@ -28,9 +29,9 @@ export interface RenderOptions {
 function renderBody(set: TunnelSet, options: RenderOptions): string[] {
   const lines: string[] = [];
   if (set.adopted && set.adopted.length > 0) lines.push(adoptedComment(set.name), ...set.adopted.map((line) => ADOPTED_PREFIX + line));
-  const jump = set.jump;
-  if (!('alias' in jump)) {
-    lines.push(`Host ${jumpAliasFor(set.name)}`, `  HostName ${jump.host}`);
+  for (const { target: jump, alias } of routesOf(set)) {
+    if ('alias' in jump) continue;
+    lines.push(`Host ${alias}`, `  HostName ${jump.host}`);
     if (jump.port !== undefined) lines.push(`  Port ${jump.port}`);
     if (jump.user !== undefined) lines.push(`  User ${jump.user}`);
     if (jump.identityFile !== undefined) lines.push(`  IdentityFile ${jump.identityFile}`, '  IdentitiesOnly yes');

@@ -10,6 +10,8 @@ export interface TunnelSet {
   jump: JumpTarget;
   /** The socket directory on the jumphost, e.g. `/home/host`. */
   socketDir: string;
+  /** Further jumps, tried in order after `jump` when it fails (failover), each with its socket directory there. */
+  moreJumps?: { jump: JumpTarget; socketDir: string }[];
   /** Host names and/or patterns (`host-*`, `pi`, `nas`). */
   hosts: string[];
   /** The login user on the hidden hosts, when set. */

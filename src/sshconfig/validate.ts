@@ -4,6 +4,7 @@ import { parseDuration } from '../shared/paths.js';
 import { hostNameProblem, quoteForMessage, socketDirProblem } from '../ssh/hostname.js';
 import { patternMatches } from './pattern.js';
 import { normaliseSshOption, sshOptionListProblem, sshOptionProblem } from './ssh-options.js';
+import { jumpText, routesOf } from './routes.js';
 import type { TunnelSet } from './types.js';
 
 /**
@@ -142,8 +143,7 @@ export const optional =
   (value) =>
     value === '' ? undefined : check(value);
 
-/** The Host alias of the jumphost block we write for a set that describes its own jumphost. */
-export const jumpAliasFor = (name: string): string => `tunnel-config-${name}-jump`;
+export { jumpAliasFor } from './routes.js';
 
 /** Checks a whole set before it is rendered; the error names the field by its `add` flag, and the value. */
 export function validateTunnelSet(set: TunnelSet): void {
@@ -151,22 +151,28 @@ export function validateTunnelSet(set: TunnelSet): void {
     if (problem !== undefined) throw new TunnelError('usage', `${field} ${quoteForMessage(String(value))}: ${problem}`);
   };
   check('--name', set.name, setNameProblem(set.name));
-  if ('alias' in set.jump) {
-    check('--jump-alias', set.jump.alias, aliasProblem(set.jump.alias));
-  } else {
-    check('--jump-host', set.jump.host, jumpHostProblem(set.jump.host));
-    if (set.jump.port !== undefined) check('--jump-port', set.jump.port, portProblem(set.jump.port));
-    if (set.jump.user !== undefined) check('--jump-user', set.jump.user, userProblem(set.jump.user));
-    if (set.jump.identityFile !== undefined) check('--identity', set.jump.identityFile, identityFileProblem(set.jump.identityFile));
+  const routes = routesOf(set);
+  for (const { target, socketDir } of routes) {
+    if ('alias' in target) {
+      check('--jump-alias', target.alias, aliasProblem(target.alias));
+    } else {
+      check('--jump-host', target.host, jumpHostProblem(target.host));
+      if (target.port !== undefined) check('--jump-port', target.port, portProblem(target.port));
+      if (target.user !== undefined) check('--jump-user', target.user, userProblem(target.user));
+      if (target.identityFile !== undefined) check('--identity', target.identityFile, identityFileProblem(target.identityFile));
+    }
+    check('--socket-dir', socketDir, socketDirValueProblem(socketDir));
   }
-  check('--socket-dir', set.socketDir, socketDirValueProblem(set.socketDir));
+  routes.forEach((route, index) => {
+    const same = routes.findIndex((other) => jumpText(other.target) === jumpText(route.target) && other.socketDir === route.socketDir);
+    if (same !== index) check(route.alias === jumpText(route.target) ? '--jump-alias' : '--jump-host', jumpText(route.target), 'is given twice with the same socket directory');
+  });
   if (set.hosts.length === 0) check('--hosts', '', 'name at least one host or pattern, e.g. "host-*"');
-  const jump = 'alias' in set.jump ? set.jump.alias : jumpAliasFor(set.name);
   set.hosts.forEach((pattern, index) => {
     check('--hosts', pattern, hostPatternProblem(pattern));
     if (set.hosts.indexOf(pattern) !== index) check('--hosts', pattern, 'is listed twice');
     // ssh would run our ProxyCommand to reach the jumphost itself, forever.
-    if (patternMatches(pattern, jump)) check('--hosts', pattern, `also matches the jumphost ${jump}`);
+    for (const { alias } of routes) if (patternMatches(pattern, alias)) check('--hosts', pattern, `also matches the jumphost ${alias}`);
   });
   if (set.user !== undefined) check('--user', set.user, userProblem(set.user));
   check('tunnel-config path', set.proxyPath, proxyPathProblem(set.proxyPath));

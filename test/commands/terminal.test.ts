@@ -23,11 +23,11 @@ const inTerminal = (args: string[], home: string, answers: Array<[RegExp, string
 const ANSWERS: Array<[RegExp, string]> = [
   [/How do you reach the jumphost from this machine\?/, ENTER],
   [/A name for this tunnel set/, `home${ENTER}`],
-  [/The jumphost \(DNS name or IP address\):/, `jump.example.com${ENTER}`],
+  [/The jumphost \(DNS name or IP address; for failover, several: a,b\):/, `jump.example.com${ENTER}`],
   [/Its SSH port/, `2222${ENTER}`],
   [/Your user on the jumphost/, `me${ENTER}`],
   [/The key to log in to the jumphost/, ENTER],
-  [/The socket directory on the jumphost: \(\/home\/host\)/, ENTER],
+  [/The socket directory on the jumphost \(with several jumps: one, or one each\): \(\/home\/host\)/, ENTER],
   [/The hidden hosts/, `pi,nas${ENTER}`],
   [/Your login user on the hidden hosts/, ENTER],
   [/How long to keep the jump connection open/, ENTER],
@@ -56,7 +56,7 @@ describe('tunnel-config add in a terminal', () => {
   test('Ctrl-C at the third question: exit 0, "cancelled; nothing was changed", nothing touched', async () => {
     const { home, file } = setup(USER_CONFIG);
     const before = snapshotTree(home);
-    const run = await inTerminal(['add', '--config', file], home, [...ANSWERS.slice(0, 2), [/The jumphost \(DNS name or IP address\):/, 'jump\x03']]);
+    const run = await inTerminal(['add', '--config', file], home, [...ANSWERS.slice(0, 2), [/The jumphost \(DNS name or IP address; for failover, several: a,b\):/, 'jump\x03']]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, 'cancelled; nothing was changed\n');
     assert.doesNotMatch(run.screen, /Its SSH port/);

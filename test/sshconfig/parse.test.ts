@@ -25,6 +25,19 @@ const roundTrips: TunnelSet[] = [
   { ...sets.add, persist: '0' },
   // --ssh-option lines, and the lines of an adopted seed-recipe section.
   { ...base, name: 'opts', jump: { host: 'jump' }, sshOptions: ['ForwardAgent yes', 'IdentityFile ~/.ssh/a', 'IdentityFile ~/.ssh/b', 'ServerAliveInterval 30'] },
+  // Several jumps, tried in order: aliases, described ones (each its own section), mixed, per-jump socket directories.
+  { ...base, name: 'two', jump: { alias: 'gw-a' }, moreJumps: [{ jump: { alias: 'gw-b' }, socketDir: '/srv/tunnels' }] },
+  { ...base, name: 'described', jump: { host: 'a.example.com', port: 2222 }, moreJumps: [{ jump: { host: 'b.example.com', user: 'me', identityFile: '~/.ssh/k' }, socketDir: '/home/host' }] },
+  {
+    ...base,
+    name: 'mixed',
+    jump: { alias: 'gw' },
+    moreJumps: [
+      { jump: { host: '192.0.2.1' }, socketDir: '/s2' },
+      { jump: { alias: 'gw' }, socketDir: '/s3' },
+    ],
+    persist: '0',
+  },
   { ...base, name: 'adopted', jump: { alias: 'gw' }, adopted: ['Host host-*', '    ProxyCommand ssh gw nc -U /home/host/%h.sock', '', '\tUser me  # mine'], user: 'me' },
 ];
 
@@ -46,6 +59,20 @@ describe('renderTunnelSet', () => {
   test('writes the proxy command with -F and --persist only when given', () => {
     assert.equal(renderProxyCommand(sets.add), '/usr/local/bin/tunnel-config proxy --jump tunnel-config-home-jump --socket-dir /home/host -- %h');
     assert.equal(renderProxyCommand(sets.edit), '/opt/tunnel-config/bin/tunnel-config proxy --jump bastion --socket-dir /srv/tunnels -F /etc/tunnel-config/ssh_config --persist 30m -- %h');
+  });
+  test('several jumps: one --jump and --socket-dir pair per jump, a section for each described jump', () => {
+    const set: TunnelSet = { ...sets.add, moreJumps: [{ jump: { alias: 'gw' }, socketDir: '/srv' }, { jump: { host: 'b.example.com' }, socketDir: '/home/host' }] };
+    assert.equal(
+      renderProxyCommand(set),
+      '/usr/local/bin/tunnel-config proxy --jump tunnel-config-home-jump --socket-dir /home/host --jump gw --socket-dir /srv --jump tunnel-config-home-jump3 --socket-dir /home/host -- %h',
+    );
+    assert.match(renderTunnelSet(set), /\nHost tunnel-config-home-jump\n  HostName [^\n]+\n(  [^\n]+\n)*Host tunnel-config-home-jump3\n  HostName b\.example\.com\nHost [^\n]+\n/);
+  });
+  test('several jumps: the same jump twice with the same socket directory is refused', () => {
+    assert.throws(() => renderTunnelSet({ ...sets.edit, moreJumps: [{ jump: { alias: 'bastion' }, socketDir: '/srv/tunnels' }] }), /--jump-alias "?bastion"?: is given twice with the same socket directory/);
+  });
+  test('several jumps: a host pattern may match none of them', () => {
+    assert.throws(() => renderTunnelSet({ ...sets.edit, hosts: ['gw*'], moreJumps: [{ jump: { alias: 'gw-b' }, socketDir: '/srv' }] }), /--hosts "?gw\*"?: also matches the jumphost gw-b/);
   });
   const commands: Array<[string, Partial<TunnelSet>, string]> = [
     ['no --persist when unset: blocks written before it existed stay byte-identical', {}, '--socket-dir /home/host -- %h'],
@@ -119,7 +146,9 @@ describe('parseTunnelSet refuses what it cannot read, naming the block and the l
     ['two host sections', [...jumpLines, ...hosts, 'Host nas'], /line 7 .*one Host section for the hosts/],
     ['no ProxyCommand', [...jumpLines, 'Host pi'], /has no Host section with a ProxyCommand/],
     ['a jump section without HostName', ['Host tunnel-config-home-jump', '  Port 22', ...hosts], /has no Host tunnel-config-home-jump section with a HostName/],
-    ['a jump section its ProxyCommand does not use', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('tunnel-config-home-jump', 'gw')}`], /ProxyCommand \(--jump gw\) does not use/],
+    ['a jump section its ProxyCommand does not use', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('tunnel-config-home-jump', 'gw')}`], /has a Host tunnel-config-home-jump section that its ProxyCommand does not use/],
+    ['a second jump section the ProxyCommand does not name', [...jumpLines, 'Host tunnel-config-home-jump2', '  HostName b', 'Host pi', `  ProxyCommand ${command}`], /has a Host tunnel-config-home-jump2 section that its ProxyCommand does not use/],
+    ['a written jump alias out of its place', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('--jump tunnel-config-home-jump ', '--jump tunnel-config-home-jump2 ')}`], /names tunnel-config-home-jump2 as jump 1; tunnel-config writes tunnel-config-home-jump there/],
     ['a value we would refuse', [...jumpLines, 'Host *', `  ProxyCommand ${command}`], /--hosts "\*": has no literal character/],
   ];
   for (const [name, lines, message] of unreadable) {

@@ -9,12 +9,12 @@ const options = { timeout: 15_000 };
 const Q = {
   mode: /How do you reach the jumphost from this machine\?/,
   name: /A name for this tunnel set, such as home:/,
-  alias: /The Host alias of the jumphost in your ssh_config:/,
-  jumpHost: /The jumphost \(DNS name or IP address\):/,
+  alias: /The Host alias of the jumphost in your ssh_config \(for failover, several: a,b\):/,
+  jumpHost: /The jumphost \(DNS name or IP address; for failover, several: a,b\):/,
   port: /Its SSH port \(Enter for 22\):/,
   jumpUser: /Your user on the jumphost \(Enter for ssh's default\):/,
   identity: /The key to log in to the jumphost with/,
-  socketDir: /The socket directory on the jumphost:/,
+  socketDir: /The socket directory on the jumphost \(with several jumps: one, or one each\):/,
   hosts: /The hidden hosts: names or host-\* patterns, separated by spaces or commas:/,
   user: /Your login user on the hidden hosts/,
   persist: /How long to keep the jump connection open after the last session/,
@@ -106,11 +106,11 @@ describe('askSet', () => {
     const { answers, terminal } = await drive(
       [
         [/❯ a jumphost I describe now/, enter],
-        [/The jumphost \(DNS name or IP address\): \(jump\.example\.com\)/, enter],
+        [/The jumphost \(DNS name or IP address; for failover, several: a,b\): \(jump\.example\.com\)/, enter],
         [/Its SSH port \(Backspace then Enter for 22\): \(2222\)/, enter],
         [/Your user on the jumphost \(Backspace then Enter for ssh's default\): \(me\)/, enter],
         [/\(~\/\.ssh\/id_ed25519\)/, enter],
-        [/The socket directory on the jumphost: \(\/srv\/sockets\)/, enter],
+        [/The socket directory on the jumphost \(with several jumps: one, or one each\): \(\/srv\/sockets\)/, enter],
         [/\(host-\*,pi\)/, `nas${enter}`],
         // Backspace on an empty answer drops the default: the optional user becomes unset.
         [/Your login user on the hidden hosts \(Backspace then Enter for ssh's default\):.*\(bob\)/, `${backspace}${enter}`],
