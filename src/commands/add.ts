@@ -27,6 +27,8 @@ jumphost. Asks for what the flags do not give when run in a terminal.
   --jump-user USER     your user on the jumphost
   --identity KEY       the key to log in to the jumphost with
   --socket-dir DIR     the socket directory on the jumphost (default /home/host)
+                       Several jumps, tried in order when one fails: --jump-host (or --jump-alias)
+                       more than once or comma-separated; --socket-dir once for all, or once per jump
   --hosts LIST         hidden hosts: names and/or patterns, comma-separated (host-*,pi,nas)
   --user USER          your login user on the hidden hosts
   --persist TIME       keep the jump connection open for TIME after the last session, shared by

@@ -74,8 +74,10 @@ const FAILOVER: ReadonlySet<number> = new Set([ExitCode.unreachable, ExitCode.au
 export const failsOver = (step: DoctorStep): boolean => step.exitCode !== undefined && FAILOVER.has(step.exitCode);
 
 /**
- * The verdict, as the proxy would end: reachable through the first jump whose steps all passed; otherwise
- * the status of the failure that stops the proxy, or of the first jump's when every jump failed over.
+ * The verdict: `via` is the first jump whose steps all passed, as the proxy would take it. The status is 0
+ * only when every step passed: a jump that fails while another gets through is the first failure's status
+ * (the host is reachable, but not as set up); with no way through, the status of the failure that stops the
+ * proxy, or of the first jump's when every jump failed over.
  */
 export function concludeReport(host: string, steps: DoctorStep[]): DoctorReport {
   const failures = steps.filter((step) => step.ok === false);
@@ -87,8 +89,8 @@ export function concludeReport(host: string, steps: DoctorStep[]): DoctorReport 
   };
   const via = common.every((step) => step.ok === true) ? jumps.find(jumpWorks) : undefined;
   const stop = failures.find((step) => step.jump === undefined || !failsOver(step)) ?? failures[0];
-  const exitCode = via !== undefined ? ExitCode.ok : (stop?.exitCode ?? ExitCode.internal);
-  return { host, ok: via !== undefined, exitCode, via: via ?? null, steps };
+  const exitCode = via !== undefined ? (failures[0]?.exitCode ?? ExitCode.ok) : (stop?.exitCode ?? ExitCode.internal);
+  return { host, ok: via !== undefined && failures.length === 0, exitCode, via: via ?? null, steps };
 }
 
 const MARK = (ok: boolean | null): string => (ok === true ? '✔' : ok === false ? '✖' : '·');
@@ -108,7 +110,9 @@ export function renderDoctor(report: DoctorReport, tryIt: string): string {
     if (step.fix !== undefined) lines.push(`${indent}  fix: ${step.fix}`);
   }
   const through = jumps.size > 1 && report.via !== null ? ` through ${report.via}` : '';
-  lines.push(report.ok ? `${report.host} is reachable${through}. Try it: ${tryIt}` : `${report.host} cannot be reached this way (status ${report.exitCode})`);
+  if (report.ok) lines.push(`${report.host} is reachable${through}. Try it: ${tryIt}`);
+  else if (report.via !== null) lines.push(`${report.host} is reachable${through}, but not through every jump (status ${report.exitCode}): fix the ✖ above. Try it: ${tryIt}`);
+  else lines.push(`${report.host} cannot be reached this way (status ${report.exitCode})`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -49,7 +49,7 @@ test('the socket: live with its banner, silent (status 10), not connected (statu
   assert.equal(judgeSocket({ state: 'stale', ms: 1 }, 'missing', '/s/pi.sock', 'pi', 'gw').exitCode, 6);
 });
 
-test('the verdict, as the proxy ends: through the first jump that gets through; else the failure that stops it', () => {
+test('the verdict: through the first jump that gets through, status 0 only when every step passed; else the failure that stops the proxy', () => {
   const through = (jump: string): DoctorStep[] => ['jump', 'auth', 'socket', 'host-key'].map((step) => pass(step as DoctorStep['step'], 'fine', jump));
   const common = [pass('ssh', 'OpenSSH_9.6'), pass('config', 'ours')];
   const down = [pass('jump', 'a is x', 'a'), fail('tcp', 'connection refused', 'start it', 3, 'a')];
@@ -57,8 +57,10 @@ test('the verdict, as the proxy ends: through the first jump that gets through; 
     const report = concludeReport('pi', steps);
     return [report.ok, report.exitCode, report.via];
   };
-  assert.deepEqual(verdict([...common, ...down, ...through('b')]), [true, 0, 'b']);
-  assert.deepEqual(verdict([...common, ...through('a'), ...down.map((step) => ({ ...step, jump: 'b' }))]), [true, 0, 'a']);
+  // Reachable through b, but a is down: not every step passed, so a's status.
+  assert.deepEqual(verdict([...common, ...down, ...through('b')]), [false, 3, 'b']);
+  assert.deepEqual(verdict([...common, ...through('a'), ...down.map((step) => ({ ...step, jump: 'b' }))]), [false, 3, 'a']);
+  assert.deepEqual(verdict([...common, ...through('a'), ...through('b')]), [true, 0, 'a']);
   // Every jump failed over: the first jump's status, as the proxy gives it.
   const offline = [...common, ...down, pass('jump', 'b', 'b'), unsure('stream-local', 'not told', 'b'), fail('socket', 'pi is not connected', 'start it', 6, 'b')];
   assert.deepEqual(verdict(offline), [false, 3, null]);
@@ -81,7 +83,7 @@ test('rendering: ✔/✖/·, the fix under a failure, a heading per jump when th
   const ok = concludeReport('pi', [pass('ssh', 'v'), pass('config', 'ours'), pass('host-key', 'matches', 'a')]);
   assert.equal(renderDoctor(ok, 'ssh -F /c pi'), '✔ OpenSSH client: v\n✔ ssh_config: ours\n✔ host key: matches\npi is reachable. Try it: ssh -F /c pi\n');
   const second = concludeReport('pi', [pass('ssh', 'v'), pass('config', 'ours'), fail('tcp', 'refused', 'start it', 3, 'a'), pass('host-key', 'matches', 'b')]);
-  assert.match(renderDoctor(second, 'ssh pi'), /\npi is reachable through b\. Try it: ssh pi\n$/);
+  assert.match(renderDoctor(second, 'ssh pi'), /\npi is reachable through b, but not through every jump \(status 3\): fix the ✖ above\. Try it: ssh pi\n$/);
 });
 
 test('a one-line message split into what happened and what to do, at its last ": "', () => {

@@ -154,11 +154,12 @@ test('the hidden host\'s key is looked up under HostKeyAlias: known under it, or
   assertFailsAt(result, 'host-key', 4, /^no key is known for nobody-knows in .*; it presents ED25519 key SHA256:/, new RegExp(`^check that fingerprint with the host's administrator, then add \`${escapeRegExp(line)}\` to ${escapeRegExp(world.knownHostsHosts)} `));
 });
 
-test('two jumps in the ProxyCommand: each walked in turn; reachable through the second, status 0', async () => {
+test('two jumps in the ProxyCommand: each walked in turn; reachable through the second, but the first is down: its status, 3', async () => {
   const twoJumps = writeProxyConfig(world, 'user_config_two_jumps', { top: ['Host deadjump', '  HostName 127.0.0.1', `  Port ${await freePort()}`] });
   writeFileSync(twoJumps, readFileSync(twoJumps, 'utf8').replace('proxy --jump jump', 'proxy --jump deadjump --jump jump'));
   const result = await doctor('host-1', twoJumps);
-  assert.equal(result.code, 0, result.text);
+  assert.equal(result.code, 3, result.text);
+  assert.equal(result.report.ok, false);
   assert.deepEqual(
     result.report.steps.map((s) => [s.jump ?? '', s.step, s.ok]),
     [['', 'ssh', true], ['', 'config', true], ['deadjump', 'jump', true], ['deadjump', 'name', true], ['deadjump', 'tcp', false],
@@ -166,7 +167,7 @@ test('two jumps in the ProxyCommand: each walked in turn; reachable through the 
   );
   assert.match(result.text, /^✔ ssh_config: .*ProxyCommand is tunnel-config proxy through deadjump \(\S+\), then jump \(\S+\)\nthrough deadjump:\n  ✔ jump: /m);
   assert.match(result.text, /\n  ✖ TCP: connection refused by deadjump \(127\.0\.0\.1\) port \d+\n    fix: start the jump's sshd, or correct Port for deadjump\nthrough jump:\n  ✔ jump: /);
-  assert.match(result.text, /\nhost-1 is reachable through jump\. Try it: /);
+  assert.match(result.text, /\nhost-1 is reachable through jump, but not through every jump \(status 3\): fix the ✖ above\. Try it: /);
   assert.equal(result.report.via, 'jump');
 });
 
