@@ -103,13 +103,9 @@ function waitForNewSocket(stale: string | undefined, timeoutMs: number): Promise
   );
 }
 
-/**
- * `ssh host-1` through tunnel-config proxy, logged in with a session channel that ends at once: an SFTP
- * session given no input. Not `ssh host-1 true`: that runs the account's login shell, and root's ~/.bashrc on
- * the test machines can wait a minute on pyenv's rehash lock, which would be measured instead of the tunnel.
- */
+/** `ssh host-1 true` through tunnel-config proxy, as the issue states the recovery. */
 async function sshLogin(timeoutMs = 10_000): Promise<RunResult> {
-  return world.ssh(['-s', 'host-1', 'sftp'], { timeoutMs, input: '' });
+  return world.ssh(['host-1', 'true'], { timeoutMs, input: '' });
 }
 
 async function hostState(): Promise<string> {
