@@ -95,6 +95,25 @@ test('the first jump stopped: ssh host-1 works through the second; then through 
   });
 });
 
+test('a first jump that answers nothing (frozen) is given up after its ConnectTimeout, then the second carries the session', async () => {
+  const config = failoverConfig('jump-1-frozen', { jumpLines: ['ConnectTimeout 2'], extra: ['-v'] });
+  await withTunnels([world.connectHost('host-1', { jump: 'jump2' })], async () => {
+    world.jump.stop();
+    try {
+      const started = performance.now();
+      const result = await world.ssh(['host-1', 'echo', 'via-2'], { configPath: config, timeoutMs: 30_000 });
+      const ms = performance.now() - started;
+      assert.equal(result.code, 0, describeRun(result));
+      assert.equal(result.stdout.toString(), 'via-2\n');
+      assert.match(result.stderr, /jump failed \(unreachable\): trying the next jump/);
+      // A loose bound: ConnectTimeout (2 s) and the rest, far from the 30 s default.
+      assert.ok(ms < 15_000, `took ${Math.round(ms)} ms`);
+    } finally {
+      world.jump.cont();
+    }
+  });
+});
+
 test('both jumps down: one line per jump, exit 3', async () => {
   const config = failoverConfig('both-down');
   await world.jump.kill();
