@@ -1,8 +1,9 @@
 import { type ErrorCode, TunnelError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
-import { runProxy, type Route } from '../proxy/index.js';
+import { runProxy } from '../proxy/index.js';
+import { pairRoutes } from '../proxy/routes.js';
 import { parseDuration } from '../shared/paths.js';
-import { DEFAULT_PERSIST, DEFAULT_SOCKET_DIR } from './defaults.js';
+import { DEFAULT_PERSIST } from './defaults.js';
 
 export const proxyUsage = `Usage: tunnel-config proxy --jump JUMP [--socket-dir DIR] [--jump JUMP2 [--socket-dir DIR2]]... [-F SSH_CONFIG] [--persist 10m] [-v] [--] HOST
 
@@ -78,18 +79,4 @@ export async function proxyCommand(argv: string[], io: { env: NodeJS.ProcessEnv;
     const lines = error.lines;
     throw new TunnelError(error.code, `${error.message} (tunnel-config doctor ${host} explains more)`, { cause: error, ...(lines ? { lines } : {}) });
   }
-}
-
-/** Pairs the jumps with their socket directories: none given is the default for all, one is every jump's, else one per jump in order. */
-export function pairRoutes(jumps: readonly string[], socketDirs: readonly string[]): Route[] {
-  if (jumps.length === 0) throw new TunnelError('usage', 'proxy needs --jump JUMP (see tunnel-config proxy --help)');
-  if (socketDirs.length > 1 && socketDirs.length !== jumps.length) {
-    throw new TunnelError(
-      'usage',
-      `proxy got ${jumps.length} --jump and ${socketDirs.length} --socket-dir: give one --socket-dir for every jump, or one per jump in the same order`,
-    );
-  }
-  const duplicate = jumps.find((jump, index) => jumps.indexOf(jump) !== index && (socketDirs[index] ?? socketDirs[0]) === (socketDirs[jumps.indexOf(jump)] ?? socketDirs[0]));
-  if (duplicate !== undefined) throw new TunnelError('usage', `proxy got --jump ${duplicate} twice with the same socket directory: name each jump once`);
-  return jumps.map((jump, index) => ({ jump, socketDir: socketDirs.length > 1 ? (socketDirs[index] as string) : (socketDirs[0] ?? DEFAULT_SOCKET_DIR) }));
 }

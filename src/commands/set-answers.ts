@@ -13,6 +13,7 @@ import {
   splitHostPatterns,
   userProblem,
 } from '../sshconfig/validate.js';
+import { perJump } from '../ssh/per-jump.js';
 import { routesOf } from '../sshconfig/routes.js';
 import type { JumpTarget, TunnelSet } from '../sshconfig/types.js';
 import type { Check, Question, SetAnswers } from '../wizard/index.js';
@@ -49,9 +50,9 @@ const jumpCount = (answers: Partial<SetAnswers>): number => splitList(usesAlias(
 const socketDirsProblem: Check = (answer, answers) => {
   const problem = eachOf(socketDirValueProblem)(answer, answers);
   if (problem) return problem;
-  const dirs = splitList(answer).length;
+  const dirs = splitList(answer);
   const jumps = jumpCount(answers);
-  return dirs > 1 && dirs !== jumps ? `names ${dirs} directories for ${jumps} jump${jumps === 1 ? '' : 's'}: give one for every jump, or one per jump in the same order` : undefined;
+  return perJump(dirs, jumps) === undefined ? `names ${dirs.length} directories for ${jumps} jump${jumps === 1 ? '' : 's'}: give one for every jump, or one per jump in the same order` : undefined;
 };
 
 /** The `--persist` answer that takes the set back to the proxy's default (as an empty one does). */
@@ -146,7 +147,8 @@ export function toTunnelSet(
       }));
   // A trailing / would only double the slash in DIR/HOST.sock.
   const dirs = splitList(value('socketDir')).map((dir) => (dir.length > 1 ? dir.replace(/\/+$/, '') : dir));
-  const routes = jumps.map((jump, index) => ({ jump, socketDir: (dirs.length > 1 ? dirs[index] : dirs[0]) ?? '' }));
+  const each = perJump(dirs, jumps.length) ?? [];
+  const routes = jumps.map((jump, index) => ({ jump, socketDir: each[index] ?? '' }));
   const [first, ...more] = routes;
   if (!first) throw new TunnelError('usage', `${FLAG_OF.jumpHost} or ${FLAG_OF.jumpAlias} names no jumphost`);
   const set: TunnelSet = {

@@ -8,7 +8,8 @@ import { recognizeRecipe } from '../sshconfig/recipe.js';
 import { renderProxyCommand } from '../sshconfig/render.js';
 import { findShadowingLine, type ShadowingLine } from '../sshconfig/shadow.js';
 import { type DoctorStep, fail, pass } from './steps.js';
-import { type JumpRoute, readProxyCommand } from './proxy-command.js';
+import type { Route } from '../proxy/routes.js';
+import { readProxyCommand } from './proxy-command.js';
 
 export interface ConfigFacts {
   /** HOST as typed. */
@@ -25,7 +26,7 @@ export interface ConfigFacts {
 export interface ConfigVerdict {
   step: DoctorStep;
   /** Ours: the jumps to walk, and the config the proxy resolves them from. */
-  routes?: JumpRoute[];
+  routes?: Route[];
   configFile?: string | undefined;
 }
 

@@ -1,13 +1,9 @@
 import { parseArgs } from 'node:util';
-import { pairRoutes } from '../commands/proxy.js';
-import type { Route } from '../proxy/index.js';
+import { pairRoutes, type Route } from '../proxy/routes.js';
 import { splitCommandLine } from '../ssh/command-line.js';
 
-/** One jump the ProxyCommand tries, with the socket directory it looks in there. */
-export type JumpRoute = Route;
-
 export type ProxyCommandReading =
-  | { kind: 'ours'; routes: JumpRoute[]; configFile: string | undefined }
+  | { kind: 'ours'; routes: Route[]; configFile: string | undefined }
   | { kind: 'not-ours' }
   /** It runs `tunnel-config proxy`, but with arguments the proxy would refuse. */
   | { kind: 'broken'; problem: string };
@@ -40,7 +36,7 @@ export function readProxyCommand(value: string): ProxyCommandReading {
     return { kind: 'broken', problem: (error as Error).message.replace(/\. To specify a positional.*$/s, '') };
   }
   if (parsed.positionals.length !== 1) return { kind: 'broken', problem: `it passes ${parsed.positionals.length} hosts, not one (%h)` };
-  let routes: JumpRoute[];
+  let routes: Route[];
   try {
     routes = pairRoutes(parsed.values.jump ?? [], parsed.values['socket-dir'] ?? []);
   } catch (error) {

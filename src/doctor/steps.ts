@@ -1,4 +1,5 @@
 import { ExitCode, TunnelError } from '../errors.js';
+import { FAILOVER_CODES } from '../proxy/routes.js';
 
 /** The steps, in the order the chain is walked; the jump's steps repeat for every jump the ProxyCommand tries. */
 export type StepId =
@@ -64,11 +65,8 @@ const LABELS: Record<StepId, string> = {
   'host-key': 'host key',
 };
 
-/**
- * Failures after which the proxy goes on to its next jump (a jump down, a refused login or channel, HOST not
- * connected there); any other (a jump's host key, nothing behind HOST's tunnel, HOST's own key) ends it.
- */
-const FAILOVER: ReadonlySet<number> = new Set([ExitCode.unreachable, ExitCode.auth, ExitCode.offline, ExitCode.refused]);
+/** The statuses of the failures after which the proxy goes on to its next jump (FAILOVER_CODES); any other ends it. */
+const FAILOVER: ReadonlySet<number> = new Set([...FAILOVER_CODES].map((code) => ExitCode[code]));
 
 /** Whether the proxy would go on to the next jump after this failed step. */
 export const failsOver = (step: DoctorStep): boolean => step.exitCode !== undefined && FAILOVER.has(step.exitCode);

@@ -7,7 +7,7 @@ import { assertDirectJump, type JumpConfig } from '../jump/jump.js';
 import { resolveJump } from '../jump/resolve.js';
 import { openTcp } from '../jump/tcp.js';
 import { judgeKey } from './key-files.js';
-import type { JumpRoute } from './proxy-command.js';
+import type { Route } from '../proxy/routes.js';
 import { asTunnelError, type DoctorStep, fail, pass, splitFix } from './steps.js';
 import { type HiddenHost, walkSocket } from './walk-socket.js';
 
@@ -25,7 +25,7 @@ const TCP_SECONDS = 15;
  * the login, stream-local channels, HOST's socket and banner, and HOST's own host key. Stops at the first
  * failure; never asks about a host key and never writes known_hosts.
  */
-export async function walkJump(route: JumpRoute, configFile: string | undefined, hidden: HiddenHost, io: WalkIo): Promise<DoctorStep[]> {
+export async function walkJump(route: Route, configFile: string | undefined, hidden: HiddenHost, io: WalkIo): Promise<DoctorStep[]> {
   const steps: DoctorStep[] = [];
   const name = route.jump;
   const jumpSsh = `ssh${configFile === undefined ? '' : ` -F ${configFile}`} ${name}`;

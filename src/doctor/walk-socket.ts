@@ -8,7 +8,7 @@ import { socketPathFor } from '../ssh/hostname.js';
 import { knownHostNames, matchesHost, orderingKeyTypes } from '../ssh/knownhosts.js';
 import { judgeKey, readKnownHostsFiles } from './key-files.js';
 import { fetchHostKey, pathState, type PathState, testStreamLocal } from './probes.js';
-import type { JumpRoute } from './proxy-command.js';
+import type { Route } from '../proxy/routes.js';
 import { asTunnelError, type DoctorStep, fail, pass, splitFix, unsure } from './steps.js';
 
 const PROBE_MS = 3000;
@@ -23,7 +23,7 @@ export interface HiddenHost {
 }
 
 /** From the open jump connection: stream-local channels, HOST's socket and banner, HOST's host key. */
-export async function walkSocket(session: JumpSession, route: JumpRoute, hidden: HiddenHost, steps: DoctorStep[], said: () => string[]): Promise<void> {
+export async function walkSocket(session: JumpSession, route: Route, hidden: HiddenHost, steps: DoctorStep[], said: () => string[]): Promise<void> {
   const name = route.jump;
   const { client, jump } = session;
   let socketPath: string;

@@ -8,13 +8,8 @@ import { socketPathFor } from '../ssh/hostname.js';
 import { askOnTerminal } from '../tty.js';
 import { openHostChannel, type ChannelTarget } from './channel.js';
 import { openStdout, relay } from './relay.js';
+import { FAILOVER_CODES, type Route } from './routes.js';
 import { openSharedChannel } from './shared.js';
-
-/** One way to HOST: a jump and the socket directory HOST's tunnel binds there. */
-export interface Route {
-  jump: string;
-  socketDir: string;
-}
 
 export interface ProxyOptions {
   host: string;
@@ -34,13 +29,6 @@ export interface ProxyIo {
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 /** How often the proxy looks whether its ssh is still there. */
 const PARENT_CHECK_MS = 500;
-
-/**
- * Why the proxy goes on to the next jump: that jump is down, HOST is not connected to it, it refused
- * the channel, or it did not let us log in. A host key that does not match is never a reason to try
- * elsewhere: it stops the proxy, as it stops ssh.
- */
-const FAILOVER = new Set(['unreachable', 'offline', 'refused', 'auth']);
 
 /** A channel to HOST, what ends it, and how its loss is told. */
 interface Opened {
@@ -67,7 +55,7 @@ export async function runProxy(options: ProxyOptions, io: ProxyIo): Promise<numb
     try {
       opened = await openRoute(options, route, io, loads, debug);
     } catch (error) {
-      if (!(error instanceof TunnelError) || !FAILOVER.has(error.code) || routes.length === 1) throw error;
+      if (!(error instanceof TunnelError) || !FAILOVER_CODES.has(error.code) || routes.length === 1) throw error;
       failures.push(error);
       debug?.(`${route.jump} failed (${error.code}): ${index + 1 < routes.length ? 'trying the next jump' : 'no jump left'}`);
       continue;

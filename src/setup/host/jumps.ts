@@ -1,4 +1,5 @@
 import { TunnelError } from '../../errors.js';
+import { perJump } from '../../ssh/per-jump.js';
 import type { TunnelSpec } from './spec.js';
 
 /** The flags that describe one jump, as typed and by their key: each may be given once per --jump-host. */
@@ -29,20 +30,21 @@ export function pairJumpFlags(given: RepeatedJumpFlags): JumpFlags[] {
   const hosts = given.jumpHost ?? [];
   if (hosts.length === 0) throw new TunnelError('usage', 'host-setup needs --jump-host HOST (see tunnel-config host-setup --help)');
   const keys = Object.values(JUMP_FLAGS).filter((key) => key !== 'jumpHost');
-  for (const key of keys) {
-    const count = given[key]?.length ?? 0;
-    if (count > 1 && count !== hosts.length) {
+  const paired = keys.map((key) => {
+    const values = given[key] ?? [];
+    const each = perJump(values, hosts.length);
+    if (each === undefined) {
       throw new TunnelError(
         'usage',
-        `host-setup got ${hosts.length} --jump-host and ${count} ${flagOf(key)}: give one ${flagOf(key)} for every jump, or one per --jump-host in the same order`,
+        `host-setup got ${hosts.length} --jump-host and ${values.length} ${flagOf(key)}: give one ${flagOf(key)} for every jump, or one per --jump-host in the same order`,
       );
     }
-  }
+    return [key, each] as const;
+  });
   return hosts.map((jumpHost, index) => {
     const jump: JumpFlags = { jumpHost };
-    for (const key of keys) {
-      const values = given[key] ?? [];
-      const value = values.length === 1 ? values[0] : values[index];
+    for (const [key, each] of paired) {
+      const value = each[index];
       if (value !== undefined) jump[key] = value;
     }
     return jump;
