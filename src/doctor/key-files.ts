@@ -1,14 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readKnownHostsFiles } from '../jump/hostkey.js';
 import type { JumpConfig } from '../jump/jump.js';
 import { runKnownHostsCommand } from '../jump/known-hosts-command.js';
-import { checkHostKey, type KnownHostEntry, knownHostNames, parseKnownHosts } from '../ssh/knownhosts.js';
+import { checkHostKey, type KnownHostEntry, knownHostNames } from '../ssh/knownhosts.js';
 import { judgeKnownKey, type KnownKeyVerdict } from './known-key.js';
-
-/** The entries of the known_hosts files ssh -G names; a file that cannot be read has none, as for ssh. */
-export async function readKnownHostsFiles(files: readonly string[]): Promise<KnownHostEntry[]> {
-  const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => '')));
-  return texts.flatMap((text, i) => parseKnownHosts(text, files[i] ?? ''));
-}
 
 /** How a presented key stands against the host's known_hosts files and KnownHostsCommand, as ssh -G names them. */
 export async function judgeKey(config: JumpConfig, key: Buffer, sshCommand: string, entries?: KnownHostEntry[]): Promise<KnownKeyVerdict> {

@@ -30,17 +30,16 @@ function withSftp<T>(client: Client, work: (sftp: SFTPWrapper) => Promise<T>): P
 }
 
 export async function pathState(client: Client, path: string): Promise<PathState> {
-  const state = await withSftp(
-    client,
-    (sftp) =>
-      new Promise<PathState>((resolve) =>
-        sftp.lstat(path, (error, attrs) => {
-          if (error) return resolve((error as Error & { code?: number }).code === 2 ? 'missing' : 'unknown');
-          const type = attrs.mode & S_IFMT;
-          resolve(type === S_IFSOCK || type === S_IFLNK ? 'socket' : 'other');
-        }),
-      ),
-  );
+  const modeOf = (sftp: SFTPWrapper, look: 'lstat' | 'stat'): Promise<number | 'missing' | 'unknown'> =>
+    new Promise((resolve) =>
+      sftp[look](path, (error, attrs) => resolve(error ? ((error as Error & { code?: number }).code === 2 ? 'missing' : 'unknown') : attrs.mode & S_IFMT)),
+    );
+  const state = await withSftp(client, async (sftp): Promise<PathState> => {
+    const own = await modeOf(sftp, 'lstat');
+    // server-setup's per-host link points at nothing until its host first connects: no socket yet.
+    const mode = own === S_IFLNK ? await modeOf(sftp, 'stat') : own;
+    return typeof mode === 'string' ? mode : mode === S_IFSOCK ? 'socket' : 'other';
+  });
   return state ?? 'unknown';
 }
 

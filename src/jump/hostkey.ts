@@ -53,7 +53,8 @@ export interface HostKeyGuard {
   onAsk?: (asking: boolean) => void;
 }
 
-async function readKnownHosts(files: readonly string[]): Promise<KnownHostEntry[]> {
+/** The entries of the known_hosts files ssh -G names; a file that cannot be read has none, as for ssh. */
+export async function readKnownHostsFiles(files: readonly string[]): Promise<KnownHostEntry[]> {
   const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => '')));
   return texts.flatMap((text, i) => parseKnownHosts(text, files[i] ?? ''));
 }
@@ -71,7 +72,7 @@ function recordKey(file: string, lines: readonly string[]): void {
 export async function createHostKeyGuard(jump: JumpConfig, io: HostKeyIo): Promise<HostKeyGuard> {
   const strict = parseStrictHostKeyChecking(jump.strictHostKeyChecking);
   const [fileEntries, ordered, revokedFiles] = await Promise.all([
-    readKnownHosts([...jump.userKnownHostsFiles, ...jump.globalKnownHostsFiles]),
+    readKnownHostsFiles([...jump.userKnownHostsFiles, ...jump.globalKnownHostsFiles]),
     runKnownHostsCommand(jump, 'ORDER', jump.hostName),
     revokedKeyFiles(jump),
   ]);
