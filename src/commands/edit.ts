@@ -63,8 +63,8 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
       answers = { ...answers, ...(await (await import('../wizard/index.js')).askSet(SET_QUESTIONS, answers, defaults, io.prompt)) };
       sshOptions = await askSshOptions(io, sshOptions, current.sshOptions ?? [], true);
     }
-    const filled = withDefaults(answers, defaults);
-    const answered = keepJumps(withSshOptions(toTunnelSet(filled, selfPath(), context.configFile), sshOptionsFrom(sshOptions, current.sshOptions, io.env)), current, filled);
+    const kept = keepJumps(current, withDefaults(answers, defaults), answers);
+    const answered = kept.finish(withSshOptions(toTunnelSet(kept.answers, selfPath(), context.configFile), sshOptionsFrom(sshOptions, current.sshOptions, io.env)));
     await checkAnswerFacts(answered, context.file, io.env);
     // What the set adopted stays with it, for `remove` to put back.
     const set = current.adopted ? { ...answered, adopted: current.adopted } : answered;

@@ -188,15 +188,42 @@ export function answersOf(set: TunnelSet): SetAnswers {
   };
 }
 
+/**
+ * When `edit` changes the jumps but not the socket directories, each jump that was there keeps its own
+ * directory and a new one gets the first jump's, so `--jump-alias gw-b` alone keeps gw-b's directory.
+ */
+function carrySocketDirs(current: TunnelSet, answers: Partial<SetAnswers>, given: Partial<SetAnswers>): Partial<SetAnswers> {
+  if (given.socketDir !== undefined) return answers;
+  const routes = routesOf(current);
+  const nameOf = (target: JumpTarget): string => ('alias' in target ? target.alias : target.host);
+  const names = splitList(usesAlias(answers) ? (answers.jumpAlias ?? '') : (answers.jumpHost ?? ''));
+  const dirs = names.map((name) => routes.find((route) => nameOf(route.target) === name)?.socketDir ?? current.socketDir);
+  return { ...answers, socketDir: dirs.every((dir) => dir === dirs[0]) ? (dirs[0] ?? current.socketDir) : dirs.join(',') };
+}
+
 const JUMP_KEYS = ['jumpAlias', 'jumpHost', 'jumpPort', 'jumpUser', 'identity', 'socketDir'] as const;
 
 /**
  * `edit` keeps a set's jumps exactly as they are when no answer about them changed: the answers cannot
  * say everything a block can hold (jumps of both kinds, or described jumps with different ports or keys).
+ * Returns the answers to build the set from (with the first jump alone standing for them, so that they
+ * always read) and what to do with the set built.
  */
-export function keepJumps(answered: TunnelSet, current: TunnelSet, answers: Partial<SetAnswers>): TunnelSet {
+export function keepJumps(
+  current: TunnelSet,
+  answers: Partial<SetAnswers>,
+  given: Partial<SetAnswers>,
+): { answers: Partial<SetAnswers>; finish: (built: TunnelSet) => TunnelSet } {
   const before = answersOf(current);
-  if (JUMP_KEYS.some((key) => (answers[key] ?? before[key]) !== before[key])) return answered;
-  const { moreJumps: _dropped, ...rest } = answered;
-  return { ...rest, jump: current.jump, socketDir: current.socketDir, ...(current.moreJumps ? { moreJumps: current.moreJumps } : {}) };
+  if (JUMP_KEYS.some((key) => (answers[key] ?? before[key]) !== before[key])) return { answers: carrySocketDirs(current, answers, given), finish: (built) => built };
+  const { moreJumps: _others, ...first } = current;
+  const firstOnly = answersOf(first);
+  const standIn = { ...answers, ...Object.fromEntries(JUMP_KEYS.map((key) => [key, firstOnly[key]])) };
+  return {
+    answers: standIn,
+    finish: (built) => {
+      const { moreJumps: _dropped, ...rest } = built;
+      return { ...rest, jump: current.jump, socketDir: current.socketDir, ...(current.moreJumps ? { moreJumps: current.moreJumps } : {}) };
+    },
+  };
 }

@@ -99,3 +99,24 @@ describe('a line tunnel-config cannot keep (HostName) added by hand', () => {
     assert.doesNotMatch(readFileSync(file, 'utf8'), /tunnel-config home|HostName 10\.0\.0\.1/);
   });
 });
+
+describe('a set whose jumps the flags cannot say (an alias and a described jump, written by hand)', () => {
+  /** home's ProxyCommand given a second jump by hand: the user's alias myjump, with its own socket directory. */
+  const addAliasJump = (block: string): string => block.replace(/ --socket-dir \/home\/host /, ' --socket-dir /home/host --jump myjump --socket-dir /srv/tunnels ');
+
+  test('list shows both jumps; edit of another answer keeps them as they are; edit of the jumps replaces them', async () => {
+    const { home, file } = await twoSets(addAliasJump);
+    const table = await runCli(['list', '--config', file], { home });
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /\nhome +me@jump\.example\.com,myjump +\/home\/host,\/srv\/tunnels +home-\*/);
+    const edited = await runCli(['edit', 'home', '--yes', '--config', file, '--hosts', 'home-*,pi'], { home });
+    assert.equal(edited.code, 0, edited.stderr);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, / proxy --jump tunnel-config-home-jump --socket-dir \/home\/host --jump myjump --socket-dir \/srv\/tunnels -F \S+ -- %h\n/);
+    assert.match(text, /\nHost home-\* pi\n/);
+    const replaced = await runCli(['edit', 'home', '--yes', '--config', file, '--jump-alias', 'myjump'], { home });
+    assert.equal(replaced.code, 0, replaced.stderr);
+    // myjump keeps its own directory.
+    assert.match(readFileSync(file, 'utf8'), / proxy --jump myjump --socket-dir \/srv\/tunnels -F \S+ -- %h\n/);
+  });
+});
