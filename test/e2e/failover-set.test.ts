@@ -100,6 +100,20 @@ test('list --check walks each jump', async () => {
   assert.match(out, /jump 1 of 2, jump:\n[\s\S]*connected right now: host-2\n[\s\S]*jump 2 of 2, jump2:\n[\s\S]*connected right now: host-1, host-2\n/);
 });
 
+test('doctor walks both jumps of the set: host-2 passes every step (status 0); host-1 is reachable through jump2 only (status 6)', async () => {
+  const both = await tunnelConfig(['doctor', 'host-2', '--json', '-F', config]);
+  assert.equal(both.code, 0, describeRun(both));
+  const bothReport = JSON.parse(both.stdout.toString()) as { ok: boolean; via: string; steps: Array<{ step: string; jump?: string; ok: boolean | null }> };
+  assert.deepEqual([bothReport.ok, bothReport.via], [true, 'jump']);
+  assert.deepEqual([...new Set(bothReport.steps.map((step) => step.jump).filter(Boolean))], ['jump', 'jump2']);
+
+  const one = await tunnelConfig(['doctor', 'host-1', '-F', config]);
+  assert.equal(one.code, 6, describeRun(one));
+  const text = one.stdout.toString();
+  assert.match(text, /\nthrough jump:\n[\s\S]*\n {2}✖ socket: [^\n]*host-1[^\n]*\n {4}fix: [^\n]+\nthrough jump2:\n[\s\S]*\n {2}✔ socket: /);
+  assert.match(text, /\nhost-1 is reachable through jump2, but not through every jump \(status 6\): fix the ✖ above\. Try it: ssh -F \S+ host-1\n$/);
+});
+
 test('edit keeps both jumps when they are not asked about; --jump-alias with one jump drops the other', async () => {
   const kept = await tunnelConfig(['edit', 'home', '--yes', '--config', config, '--persist', '10m']);
   assert.equal(kept.code, 0, describeRun(kept));
