@@ -1,20 +1,22 @@
 /**
  * A whole tunnel-config setup on this machine, on loopback: a jumphost sshd, a hidden host's sshd,
  * the hidden host's reverse tunnel (ssh -N -R SOCKDIR/host-1.sock:...), then `tunnel-config add` on an
- * ssh_config as a user has it, and plain `ssh host-1` through the block it wrote. Ends with what to type
- * next. Needs OpenSSH's sshd (apt-get install openssh-server).
+ * ssh_config as a user has it, plain `ssh host-1` through the block it wrote, then `hosts --probe` and
+ * `doctor` on a second host whose sshd is down. Ends with what to type next. Needs OpenSSH's sshd (apt-get install openssh-server).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellQuote } from '../test/support/quote.js';
 import { userConfigFor } from '../test/support/user-config.js';
+import { freePort } from '../test/support/net.js';
 import { createWorld, tunnelConfigBin } from '../test/world.js';
 
 const say = (text: string): boolean => process.stdout.write(`${text}\n`);
 const indent = (text: string): string => text.replace(/^(?=.)/gm, '  ');
 
-const world = await createWorld();
+// SFTP on the jump lets `hosts` list the socket directory.
+const world = await createWorld({ jumpConfig: 'Subsystem sftp internal-sftp' });
 let status = 0;
 try {
   say(`jumphost sshd   127.0.0.1:${world.jumpPort}  (StreamLocalBindUnlink yes, sockets in ${world.sockDir})`);
@@ -39,6 +41,16 @@ try {
     if (result.stderr.trim()) process.stderr.write(result.stderr);
     say(`(exit ${result.code}, ${Math.round(result.ms)} ms)`);
     status = result.code ?? 1;
+
+    // A second host whose tunnel is up but whose sshd is not: what the fleet tools say about it.
+    await world.connectHost('host-2', { targetPort: await freePort() });
+    const show = (args: string[]): void => {
+      say(`\n$ tunnel-config ${args.map(shellQuote).join(' ')}`);
+      spawnSync(process.execPath, [tunnelConfigBin, ...args], { env: world.env(), stdio: ['ignore', 'inherit', 'inherit'], timeout: 60_000 });
+    };
+    say('\nhost-2 keeps a tunnel too, but its sshd is down:');
+    show(['hosts', '--probe', '--config', config]);
+    show(['doctor', 'host-2', '-F', config]);
   }
 } finally {
   await world.close();

@@ -17,7 +17,7 @@ function runDemo(): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, output }))));
 }
 
-test('npm run demo: runs tunnel-config add on an ssh_config for its world, ssh host-1 through what it wrote, and ends with what to type next', { timeout: 120_000 }, async () => {
+test('npm run demo: runs tunnel-config add on an ssh_config for its world, ssh host-1 through what it wrote, hosts --probe and doctor, and ends with what to type next', { timeout: 120_000 }, async () => {
   const { code, output } = await runDemo();
   assert.equal(code, 0, output);
   const add = output.indexOf('$ tunnel-config add --name demo --jump-alias jump --socket-dir ');
@@ -28,6 +28,11 @@ test('npm run demo: runs tunnel-config add on an ssh_config for its world, ssh h
   assert.ok(written.includes(`\n+  ProxyCommand ${process.execPath} ${tunnelConfigBin} proxy --jump jump --socket-dir `), written);
   assert.match(written, /^wrote \S+ssh_config\.user /m);
   assert.match(written, /^hello from .*, reached through tunnel-config$/m);
+  // The fleet tools on a second host whose sshd is down: hosts --probe shows it silent, doctor says why.
+  assert.match(written, /^host-1 +demo +live +SSH-2\.0-OpenSSH\S* .*\d+ ms$/m);
+  assert.match(written, /^host-2 +demo +silent +\d+ ms$/m);
+  assert.match(written, /^✖ socket: host-2's tunnel is up on jump, but nothing answered behind it/m);
+  assert.match(written, /^host-2 cannot be reached this way \(status 10\)$/m);
   const next = ['', 'Next, on the machine you ssh from: install tunnel-config, then answer its questions about your jumphost and hosts:', `  ${readmeInstallCommand(repoRoot)}`, '  tunnel-config add', ''].join('\n');
   assert.ok(output.endsWith(next), `the demo ends with:\n${next}\ngot:\n${output.slice(-400)}`);
 });
