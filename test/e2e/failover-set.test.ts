@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { createWorld, tunnelConfigBin, type World } from '../world.js';
 import { describeRun, writeProxyConfig } from './harness.js';
+import type { HostJson } from '../support/hosts-json.js';
 
 // A tunnel set with two jumps, as a user adds it: `add` writes one ProxyCommand that tries both, `list`
 // shows both, `hosts` shows each jump's view of each host, `edit` keeps them, and plain `ssh` fails over.
@@ -10,16 +11,6 @@ let world: World;
 let sock2: string;
 let config: string;
 const tunnelConfig = (args: string[]) => world.run(process.execPath, [tunnelConfigBin, ...args], { timeoutMs: 60_000 });
-
-interface HostJson {
-  name: string;
-  set: string | null;
-  jump: string;
-  socketPath: string;
-  state: string;
-  banner: string | null;
-  rttMs: number | null;
-}
 
 before(async () => {
   world = await createWorld({ jumpConfig: 'Subsystem sftp internal-sftp' });

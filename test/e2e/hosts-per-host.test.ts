@@ -14,6 +14,7 @@ import { tunnelConfigBin } from '../world.js';
 import { authorize, makeKeys, serverSetup, socketDir, sshEnv, startEcho, type Jump } from '../setup/server/jump.js';
 import { addUser, createMachine, isRoot, type Machine } from '../setup/server/machine.js';
 import { openTunnel, proxyConfig } from '../setup/server/tunnels.js';
+import { type HostJson, withoutTimes } from '../support/hosts-json.js';
 
 const skip = isRoot() ? false : 'needs root: server-setup adds accounts, and sshd runs with ChrootDirectory';
 const names = ['host-a', 'host-b', 'host-c', 'client', 'jump_host'] as const;
@@ -31,16 +32,6 @@ const chroot = (host: string): string => `${machine.layout.hostsDir}/${account(h
 const realPath = (host: string): string => `${chroot(host)}/sock/${host}.sock`;
 const publicPath = (host: string): string => `${socketDir(machine)}/${host}.sock`;
 const jumpName = (): string => `${client}@127.0.0.1:${jump.port}`;
-
-interface HostJson {
-  name: string;
-  set: string | null;
-  jump: string;
-  socketPath: string;
-  state: string;
-  banner: string | null;
-  rttMs: number | null;
-}
 
 /** The same sshd as test/setup/server/jump.ts's, with SFTP, which `hosts` reads the directory with. */
 function jumpOptions(hostKey: string): { hostKeys: string[]; authorizedKeysFile: string; extraConfig: string } {
@@ -69,11 +60,6 @@ const row = (name: string, state: string, fields: Partial<HostJson> = {}): HostJ
   rttMs: null,
   ...fields,
 });
-
-function withoutTimes(rows: HostJson[]): HostJson[] {
-  for (const { name, rttMs } of rows) assert.ok(typeof rttMs === 'number' && rttMs >= 0 && rttMs < 10_000, `${name}: rttMs ${String(rttMs)}`);
-  return rows.map((r) => ({ ...r, rttMs: null }));
-}
 
 const describeRun = (result: RunResult): string => `exit ${String(result.code)}${result.timedOut ? ' (timed out)' : ''}\nstdout: ${result.stdout.toString()}\nstderr:\n${result.stderr}`;
 

@@ -8,22 +8,13 @@ import { freePort } from '../support/net.js';
 import { shellQuote } from '../support/quote.js';
 import { createWorld, tunnelConfigBin, type World } from '../world.js';
 import { describeRun, writeProxyConfig } from './harness.js';
+import { type HostJson, withoutTimes } from '../support/hosts-json.js';
 
 let world: World;
 let config: string;
 let notes: string;
 const listeners: ChildProcess[] = [];
 const tunnelConfig = (args: string[]) => world.run(process.execPath, [tunnelConfigBin, ...args], { timeoutMs: 60_000 });
-
-interface HostJson {
-  name: string;
-  set: string | null;
-  jump: string;
-  socketPath: string;
-  state: string;
-  banner: string | null;
-  rttMs: number | null;
-}
 
 before(async () => {
   // The jump offers SFTP, which hosts reads the socket directory with.
@@ -66,12 +57,6 @@ const row = (name: string, state: string, fields: Partial<HostJson> = {}): HostJ
   rttMs: null,
   ...fields,
 });
-
-/** rttMs is a time: checked to be one, then left out of the comparison. */
-function withoutTimes(rows: HostJson[]): HostJson[] {
-  for (const { name, rttMs } of rows) assert.ok(typeof rttMs === 'number' && rttMs >= 0 && rttMs < 10_000, `${name}: rttMs ${String(rttMs)}`);
-  return rows.map((r) => ({ ...r, rttMs: null }));
-}
 
 test('hosts --probe --json: live with the banner, stale, silent; a regular file is no host', async () => {
   const result = await tunnelConfig(['hosts', '--probe', '--json', '-F', config]);
