@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Algorithms, Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { Client as SshClient } from '../jump/ssh2.js';
+import { fileType, type FileType } from '../fleet/file-type.js';
 import { openSocketChannel } from '../proxy/channel.js';
 
 /** What the jump says about a path over SFTP: a socket (or server-setup's link to one), missing, something else, or unknown (no SFTP). */
 export type PathState = 'socket' | 'missing' | 'other' | 'unknown';
 
-const S_IFMT = 0o170000;
-const S_IFSOCK = 0o140000;
-const S_IFLNK = 0o120000;
 
 /** Runs `work` on an SFTP session, or resolves undefined when the account has none. */
 function withSftp<T>(client: Client, work: (sftp: SFTPWrapper) => Promise<T>): Promise<T | undefined> {
@@ -30,15 +28,15 @@ function withSftp<T>(client: Client, work: (sftp: SFTPWrapper) => Promise<T>): P
 }
 
 export async function pathState(client: Client, path: string): Promise<PathState> {
-  const modeOf = (sftp: SFTPWrapper, look: 'lstat' | 'stat'): Promise<number | 'missing' | 'unknown'> =>
+  const modeOf = (sftp: SFTPWrapper, look: 'lstat' | 'stat'): Promise<FileType | 'missing' | 'unknown'> =>
     new Promise((resolve) =>
-      sftp[look](path, (error, attrs) => resolve(error ? ((error as Error & { code?: number }).code === 2 ? 'missing' : 'unknown') : attrs.mode & S_IFMT)),
+      sftp[look](path, (error, attrs) => resolve(error ? ((error as Error & { code?: number }).code === 2 ? 'missing' : 'unknown') : fileType(attrs.mode))),
     );
   const state = await withSftp(client, async (sftp): Promise<PathState> => {
     const own = await modeOf(sftp, 'lstat');
     // server-setup's per-host link points at nothing until its host first connects: no socket yet.
-    const mode = own === S_IFLNK ? await modeOf(sftp, 'stat') : own;
-    return typeof mode === 'string' ? mode : mode === S_IFSOCK ? 'socket' : 'other';
+    const type = own === 'link' ? await modeOf(sftp, 'stat') : own;
+    return type === 'link' ? 'other' : type;
   });
   return state ?? 'unknown';
 }

@@ -1,9 +1,7 @@
 import type { Client, FileEntry, SFTPWrapper } from 'ssh2';
+import { fileType } from './file-type.js';
 import { mapBounded } from './probe.js';
 
-const S_IFMT = 0o170000;
-const S_IFSOCK = 0o140000;
-const S_IFLNK = 0o120000;
 const STATS_AT_ONCE = 64;
 
 export interface SocketEntry {
@@ -14,7 +12,7 @@ export interface SocketEntry {
 }
 
 const isHostName = (filename: string): boolean => filename.endsWith('.sock') && filename.length > '.sock'.length;
-const isLink = (entry: Pick<FileEntry, 'attrs'>): boolean => (entry.attrs.mode & S_IFMT) === S_IFLNK;
+const isLink = (entry: Pick<FileEntry, 'attrs'>): boolean => fileType(entry.attrs.mode) === 'link';
 
 /**
  * Host names from a socket directory's entries: `NAME.sock` that is a socket, or a link to one. SFTP lists a
@@ -25,7 +23,7 @@ export function socketEntries(
   entries: ReadonlyArray<Pick<FileEntry, 'filename' | 'attrs'>>,
   targets: ReadonlyMap<string, number | undefined> = new Map(),
 ): SocketEntry[] {
-  const isSocket = (mode: number | undefined): boolean => mode !== undefined && (mode & S_IFMT) === S_IFSOCK;
+  const isSocket = (mode: number | undefined): boolean => mode !== undefined && fileType(mode) === 'socket';
   return entries
     .filter((entry) => isHostName(entry.filename))
     .filter((entry) => (isLink(entry) ? isSocket(targets.get(entry.filename)) : isSocket(entry.attrs.mode)))
