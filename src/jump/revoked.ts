@@ -68,7 +68,7 @@ export async function checkRevokedHostKeys(jump: JumpConfig, files: readonly str
       throw new TunnelError('hostKey', `could not check the host key of ${name} (${label}) against RevokedHostKeys ${file}: ${why}; ssh refuses here too: fix the file or the RevokedHostKeys line for ${jump.name}`);
     }
     if (revoked) {
-      throw new TunnelError('hostKey', `the host key of ${name} (${label}) is revoked by RevokedHostKeys ${file}: do not connect until the jump has a new key, then verify it with \`ssh ${jump.name}\``);
+      throw new TunnelError('hostKey', `the host key of ${name} (${label}) is revoked by RevokedHostKeys ${file}: do not connect until ${jump.name} has a new key, then verify it with \`ssh ${jump.name}\``);
     }
   }
 }

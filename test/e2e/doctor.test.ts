@@ -190,3 +190,18 @@ test('stream-local channels refused by the jump (AllowStreamLocalForwarding remo
   const no = await doctor('host-1');
   assertFailsAt(no, 'stream-local', 7, /^jump would not open \S+host-1\.sock and says it has disabled stream-local forwarding for \S+ \("Server has disabled streamlocal forwarding\."\)$/, /^allow it in the jump's sshd_config/);
 });
+
+test("HOST's key revoked by RevokedHostKeys: ssh refuses it, and the doctor says so at the host key step, status 4", async () => {
+  // The jump as the file started it, with host-1's tunnel up (tests above restart it).
+  await world.jump.restart('Subsystem sftp internal-sftp');
+  await world.connectHost('host-1');
+  const revoked = join(world.dir, 'revoked_hosts');
+  writeFileSync(revoked, `${world.keys.hiddenHost.publicKey}\n`);
+  const path = await addedConfig('user_config_revoked');
+  writeFileSync(path, `Host host-1\n  RevokedHostKeys ${revoked}\n${readFileSync(path, 'utf8')}`);
+  const viaSsh = await world.ssh(['host-1', 'true'], { configPath: path });
+  assert.equal(viaSsh.code, 255, describeRun(viaSsh));
+  assert.match(viaSsh.stderr, /revoked/i);
+  const result = await doctor('host-1', path);
+  assertFailsAt(result, 'host-key', 4, /^the host key of host-1 \(ED25519 SHA256:\S+\) is revoked by RevokedHostKeys \S+revoked_hosts$/, /^do not connect until host-1 has a new key/);
+});
