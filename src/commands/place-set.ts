@@ -4,7 +4,7 @@ import { findManagedBlocks } from '../sshconfig/markers.js';
 import { offsetBefore, sectionAt } from '../sshconfig/sections.js';
 import { moveTunnelSet, removeTunnelSet, upsertTunnelSet } from '../sshconfig/splice.js';
 import type { TunnelSet } from '../sshconfig/types.js';
-import { type Conflict, findConflicts } from './take-effect.js';
+import { adoptedJumpProblem, type Conflict, findConflicts } from './take-effect.js';
 
 /** What the user allowed when an earlier section would win over the set's block. */
 export interface PlacePolicy {
@@ -108,7 +108,13 @@ export function planPlacement(text: string, set: TunnelSet, policy: PlacePolicy,
   const base = removeTunnelSet(text, set.name, path);
   const direct = conflicts.find((conflict) => conflict.shadow && conflict.shadow.file === undefined)?.shadow;
   const included = conflicts.find((conflict) => conflict.shadow?.file !== undefined)?.shadow?.file;
-  const adoption = direct ? adoptSection(base, direct.line, set, path) : { problem: `the section that wins is in ${included ?? 'no file tunnel-config edits'}, which tunnel-config does not change` };
+  let adoption: Adoption | { problem: string } = direct
+    ? adoptSection(base, direct.line, set, path)
+    : { problem: `the section that wins is in ${included ?? 'no file tunnel-config edits'}, which tunnel-config does not change` };
+  if ('set' in adoption) {
+    const problem = adoptedJumpProblem(adoption.recipe.jump, set, path, env);
+    if (problem !== undefined) adoption = { problem };
+  }
   const first = earliest(conflicts);
   const fixes: Refusal['fixes'] = [];
   if ('set' in adoption) {

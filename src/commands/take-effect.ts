@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TunnelError } from '../errors.js';
+import { jumpText, routesOf } from '../sshconfig/routes.js';
 import { type Probe, probeNames } from '../sshconfig/claims.js';
 import { findManagedBlocks } from '../sshconfig/markers.js';
 import { removeTunnelSet } from '../sshconfig/splice.js';
@@ -114,4 +115,33 @@ export function findConflicts(text: string, set: TunnelSet, path: string, env: N
     }
     return conflicts;
   });
+}
+
+/** Where ssh would connect for these arguments: host name and port, as `ssh -G` resolves them; undefined when it cannot say. */
+function resolvedEndpoint(args: string[], env: NodeJS.ProcessEnv): { hostName: string; port: string } | undefined {
+  const result = runSsh(['-G', ...args], env);
+  if (!result.ok) return undefined;
+  const value = (keyword: string): string | undefined => new RegExp(`^${keyword} (.*)$`, 'm').exec(result.stdout)?.[1];
+  const hostName = value('hostname');
+  const port = value('port');
+  return hostName === undefined || port === undefined ? undefined : { hostName: hostName.toLowerCase(), port };
+}
+
+/**
+ * Why `--adopt` must not take a seed-recipe section: it goes through another jumphost than the set's (so the
+ * hosts would silently change jumps). Both are resolved with `ssh -G` on the file; a recipe ssh cannot
+ * resolve is not held against it.
+ */
+export function adoptedJumpProblem(recipeJump: string, set: TunnelSet, path: string, env: NodeJS.ProcessEnv): string | undefined {
+  const recipe = resolvedEndpoint(['-F', path, ...recipeJump.split(/\s+/).filter((word) => word !== '')], env);
+  if (!recipe) return undefined;
+  const routes = routesOf(set);
+  const ends = routes.map(({ target }) =>
+    'alias' in target
+      ? resolvedEndpoint(['-F', path, '--', target.alias], env)
+      : resolvedEndpoint(['-F', path, ...(target.port === undefined ? [] : ['-p', String(target.port)]), '--', target.host], env),
+  );
+  if (ends.some((end) => end === undefined || (end.hostName === recipe.hostName && end.port === recipe.port))) return undefined;
+  const theirs = routes.map(({ target }, index) => `${jumpText(target)} (${ends[index]?.hostName} port ${ends[index]?.port})`).join(', ');
+  return `it goes through ${recipeJump} (${recipe.hostName} port ${recipe.port}), not the set's jump ${theirs}: give the set the jump its hosts use now (--jump-alias or --jump-host), or leave --adopt out`;
 }

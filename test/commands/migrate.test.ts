@@ -83,6 +83,21 @@ describe('the seed recipe before Host *', { skip: !hasSsh && 'no ssh client' }, 
     assert.equal(readFileSync(file, 'utf8'), SEED);
   });
 
+  test('--adopt refuses a section that goes through another jumphost than the set: the hosts would change jumps unseen', async () => {
+    const other = SEED.replace('Host jump\n', 'Host gw\n  HostName 192.0.2.9\n\nHost jump\n');
+    const { home, file } = setup(other);
+    const run = await runCli(['add', '--name', 'home', '--jump-alias', 'gw', '--hosts', 'host-*', '--config', file, '--adopt', '--yes'], { home });
+    assertOneErrorLine(
+      run,
+      /--adopt cannot take that section: it goes through jump \(127\.0\.0\.1 port 1\), not the set's jump gw \(192\.0\.2\.9 port 22\): give the set the jump its hosts use now \(--jump-alias or --jump-host\), or leave --adopt out; nothing was written; pass --place-before /,
+    );
+    assert.equal(readFileSync(file, 'utf8'), other);
+    // The same jump under another name is the same jump.
+    const same = setup(SEED.replace('Host jump\n', 'Host gw\n  HostName 127.0.0.1\n  Port 1\n\nHost jump\n'));
+    const adopted = await runCli(['add', '--name', 'home', '--jump-alias', 'gw', '--hosts', 'host-*', '--config', same.file, '--adopt', '--yes'], { home: same.home });
+    assert.equal(adopted.code, 0, adopted.stderr);
+  });
+
   test('--place-before: the block before the section, which stays; ssh -G uses the block', async () => {
     const { home, file } = setup(SEED);
     const run = await runCli([...addHome(file), '--place-before', '--yes'], { home });
