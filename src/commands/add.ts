@@ -7,7 +7,7 @@ import { WizardCancelled } from '../wizard/cancelled.js';
 import type { Question } from '../wizard/index.js';
 import type { CommandIo } from './apply-change.js';
 import { checkAnswerFacts, hostAliases } from './answer-checks.js';
-import { loadConfig, selfPath, verifyWritten } from './config-context.js';
+import { assertSshReadsFile, loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { DEFAULT_PERSIST } from './defaults.js';
 import { SET_QUESTIONS, missingFlags, toTunnelSet, withDefaults } from './set-answers.js';
 import { parseSetArgs } from './set-flags.js';
@@ -52,6 +52,7 @@ export async function addCommand(argv: string[], io: CommandIo): Promise<number>
   const context = await loadConfig(args.config, io.env);
   // Refused before any question, not after the user has answered them all.
   if (!args.dryRun) await assertEditable(context.file.path);
+  await assertSshReadsFile(context);
   assertSshReads(context.file.path, context.file.exists, CHECK_HOST, io.env);
   const taken = new Set(context.blocks.map((state) => state.block.name));
   // The aliases the file has, offered where the wizard asks for one.

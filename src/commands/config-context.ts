@@ -61,12 +61,22 @@ async function sshReadsOtherConfig(path: string): Promise<string | undefined> {
   return same ? undefined : sshDefault;
 }
 
-/** After writing: asks OpenSSH whether a host of the set now resolves to our ProxyCommand, and says what overrides it if not. */
-export async function verifyWritten(io: CommandIo, context: ConfigContext, set: TunnelSet, text: string): Promise<number> {
+/**
+ * Before anything is asked or written: a block written without -F takes effect only in the file ssh reads
+ * by default, which is under the home directory of the user database, whatever $HOME says.
+ */
+export async function assertSshReadsFile(context: ConfigContext): Promise<void> {
   const other = context.configFile === undefined ? await sshReadsOtherConfig(context.file.path) : undefined;
   if (other !== undefined) {
-    throw new TunnelError('usage', `written, but ssh reads ${other}, not ${context.file.path} ($HOME is not your home directory in the user database): run tunnel-config with --config ${other}`);
+    throw new TunnelError(
+      'usage',
+      `ssh reads ${other}, not ${context.file.path} ($HOME is not your home directory in the user database), so a block there would not take effect; nothing was written: run tunnel-config with --config ${other}`,
+    );
   }
+}
+
+/** After writing: asks OpenSSH whether a host of the set now resolves to our ProxyCommand, and says what overrides it if not. */
+export async function verifyWritten(io: CommandIo, context: ConfigContext, set: TunnelSet, text: string): Promise<number> {
   const host = sampleHostFor(set);
   const { output, problem } = await sshG([...(context.configFile ? ['-F', context.configFile] : []), '--', host], io.env);
   if (problem !== undefined) throw new TunnelError('usage', `written, but ssh -G ${host} fails: ${problem}`);

@@ -5,7 +5,7 @@ import { WizardCancelled } from '../wizard/cancelled.js';
 import type { BlockState } from '../sshconfig/hand-edits.js';
 import { checkAnswerFacts } from './answer-checks.js';
 import type { CommandIo } from './apply-change.js';
-import { type ConfigContext, loadConfig, selfPath, verifyWritten } from './config-context.js';
+import { assertSshReadsFile, type ConfigContext, loadConfig, selfPath, verifyWritten } from './config-context.js';
 import { DEFAULT_PERSIST } from './defaults.js';
 import { SET_QUESTIONS, answersOf, keepJumps, toTunnelSet, withDefaults } from './set-answers.js';
 import { parseSetArgs } from './set-flags.js';
@@ -46,6 +46,7 @@ export async function editCommand(argv: string[], io: CommandIo): Promise<number
   const context = await loadConfig(args.config, io.env);
   // Refused before any question, not after the user has answered them all.
   if (!args.dryRun) await assertEditable(context.file.path);
+  await assertSshReadsFile(context);
   const state = findBlock(context, args.positionals[0], 'edit');
   const current = state.set;
   if (!current) throw new TunnelError('usage', state.problem ?? `tunnel set "${state.block.name}" cannot be read`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { addFlags, backupsOf, repoRoot, runCli, snapshotTree, tempDir, tunnelConfigBin, USER_CONFIG } from './harness.js';
@@ -19,6 +20,28 @@ function setup(config?: string): { home: string; file: string } {
 }
 
 const ANSI = /\x1b\[/;
+const isRoot = process.getuid?.() === 0;
+
+/**
+ * A throwaway account whose home in the user database is a new directory: ssh, run as it, reads that
+ * home's ~/.ssh/config, as for a user whose $HOME is their home. Needs root.
+ */
+function accountWithHome(): { home: string; user: { uid: number; gid: number } } {
+  const parent = mkdtempSync(join(tmpdir(), 'tc-account-'));
+  chmodSync(parent, 0o755);
+  const home = join(parent, 'home');
+  mkdirSync(home, { mode: 0o700 });
+  const name = `tc-home-${process.pid}-${++count}`;
+  execFileSync('useradd', ['--system', '--no-user-group', '--gid', 'nogroup', '--home-dir', home, '--no-create-home', '--shell', '/bin/sh', '--password', '*', name]);
+  after(() => {
+    execFileSync('userdel', [name]);
+    rmSync(parent, { recursive: true, force: true });
+  });
+  const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
+  chownSync(home, uid, gid);
+  return { home, user: { uid, gid } };
+}
 
 describe('add without a terminal', () => {
   const missing: Array<[string[], string]> = [
@@ -63,14 +86,29 @@ describe('add without a terminal', () => {
     assert.deepEqual(snapshotTree(home), before);
   });
 
-  test('--dry-run for a HOME without ~/.ssh creates nothing', async () => {
-    const { home } = setup();
+  test('--dry-run for a HOME without ~/.ssh creates nothing', { skip: !isRoot && 'needs root (an account whose home is a temp dir)' }, async () => {
+    const { home, user } = accountWithHome();
     const before = snapshotTree(home);
-    const run = await runCli(['add', '--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi', '--dry-run'], { home });
+    const run = await runCli(['add', '--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi', '--dry-run'], { home, user });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^--- ${join(home, '.ssh', 'config')}\tbefore$`, 'm'));
     assert.match(run.stdout, /^\+# >>> tunnel-config home >>>$/m);
     assert.deepEqual(snapshotTree(home), before);
+  });
+
+  test('$HOME not the home ssh reads from: refused before anything is written, naming the file ssh reads', async () => {
+    const { home } = setup();
+    const before = snapshotTree(home);
+    for (const extra of [['--yes'], ['--dry-run']]) {
+      const run = await runCli(['add', '--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi', ...extra], { home });
+      assert.equal(run.code, 2, run.stderr);
+      const sshReads = join(userInfo().homedir, '.ssh', 'config');
+      assert.equal(
+        run.stderr,
+        `tunnel-config: ssh reads ${sshReads}, not ${join(home, '.ssh', 'config')} ($HOME is not your home directory in the user database), so a block there would not take effect; nothing was written: run tunnel-config with --config ${sshReads}\n`,
+      );
+      assert.deepEqual(snapshotTree(home), before);
+    }
   });
 
   test('--yes: written, the previous bytes kept in a backup, "Done" on stdout', async () => {
@@ -88,20 +126,20 @@ describe('add without a terminal', () => {
     assert.ok(text.startsWith(USER_CONFIG.slice(0, USER_CONFIG.indexOf('Host *'))), 'the lines before it unchanged');
   });
 
-  test('a brand-new ~/.ssh/config: ~/.ssh made 0700, the config 0600, written without -F', async () => {
-    const { home } = setup();
-    const run = await runCli(['add', '--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi'], { home });
+  test('a brand-new ~/.ssh/config: ~/.ssh made 0700, the config 0600, written without -F', { skip: !isRoot && 'needs root (an account whose home is a temp dir)' }, async () => {
+    const { home, user } = accountWithHome();
+    const run = await runCli(['add', '--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi'], { home, user });
     assert.equal(run.code, 2, 'no --yes');
-    const yes = await runCli(['add', '--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi', '--yes'], { home });
+    const yes = await runCli(['add', '--name', 'home', '--jump-host', 'jump.example.com', '--hosts', 'pi', '--yes'], { home, user });
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.match(yes.stdout, /^Done\. Try it: ssh pi$/m);
     const file = join(home, '.ssh', 'config');
     assert.equal(statSync(join(home, '.ssh')).mode & 0o7777, 0o700);
     assert.equal(statSync(file).mode & 0o7777, 0o600);
+    assert.equal(statSync(file).uid, user.uid);
     assert.deepEqual(backupsOf(join(home, '.ssh'), 'config'), [], 'nothing to back up');
     const proxyCommand = readFileSync(file, 'utf8').split('\n').find((line) => line.includes('ProxyCommand'));
     assert.equal(proxyCommand, `  ProxyCommand ${process.execPath} ${tunnelConfigBin} proxy --jump tunnel-config-home-jump --socket-dir /home/host -- %h`);
-    // ssh reads the config under the user database's home, not $HOME: the write is reported as not in effect.
-    assert.equal(yes.code, 2, yes.stderr);
-    assert.match(yes.stderr, new RegExp(`^wrote ${file}\ntunnel-config: written, but ssh reads ${join(userInfo().homedir, '.ssh', 'config')}, not ${file} `));
   });
 
   test('a name that exists with other answers: exit 2 pointing to edit; the same answers again: nothing to change', async () => {

@@ -24,6 +24,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Set on top of this process's environment. */
   env?: NodeJS.ProcessEnv;
+  /** Run as this account (root only), e.g. one whose home in the user database is `home`. */
+  user?: { uid: number; gid: number };
 }
 
 /** Runs the real binary as a script would: stdin is /dev/null (no terminal), no colour forced. */
@@ -31,7 +33,12 @@ export function runCli(args: readonly string[], options: CliOptions): Promise<Cl
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: options.home };
   delete env.FORCE_COLOR;
   Object.assign(env, options.env);
-  const child = spawn(process.execPath, [options.bin ?? tunnelConfigBin, ...args], { cwd: options.cwd ?? options.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.bin ?? tunnelConfigBin, ...args], {
+    cwd: options.cwd ?? options.home,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
