@@ -188,6 +188,18 @@ export function answersOf(set: TunnelSet): SetAnswers {
   };
 }
 
+/** A described jump that stays keeps the lines of the user's own in its section (the answers do not hold them). */
+function withJumpOptions(built: TunnelSet, current: TunnelSet): TunnelSet {
+  const optionsOf = new Map(routesOf(current).flatMap(({ target }) => ('alias' in target || !target.options ? [] : [[target.host, target.options] as const])));
+  const keep = (jump: JumpTarget): JumpTarget => {
+    if ('alias' in jump) return jump;
+    const options = optionsOf.get(jump.host);
+    return options ? { ...jump, options: [...options] } : jump;
+  };
+  const moreJumps = built.moreJumps?.map((route) => ({ ...route, jump: keep(route.jump) }));
+  return { ...built, jump: keep(built.jump), ...(moreJumps ? { moreJumps } : {}) };
+}
+
 /**
  * When `edit` changes the jumps but not the socket directories, each jump that was there keeps its own
  * directory and a new one gets the first jump's, so `--jump-alias gw-b` alone keeps gw-b's directory.
@@ -215,7 +227,9 @@ export function keepJumps(
   given: Partial<SetAnswers>,
 ): { answers: Partial<SetAnswers>; finish: (built: TunnelSet) => TunnelSet } {
   const before = answersOf(current);
-  if (JUMP_KEYS.some((key) => (answers[key] ?? before[key]) !== before[key])) return { answers: carrySocketDirs(current, answers, given), finish: (built) => built };
+  if (JUMP_KEYS.some((key) => (answers[key] ?? before[key]) !== before[key])) {
+    return { answers: carrySocketDirs(current, answers, given), finish: (built) => withJumpOptions(built, current) };
+  }
   const { moreJumps: _others, ...first } = current;
   const firstOnly = answersOf(first);
   const standIn = { ...answers, ...Object.fromEntries(JUMP_KEYS.map((key) => [key, firstOnly[key]])) };

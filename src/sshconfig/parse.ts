@@ -10,7 +10,11 @@ interface JumpFields {
   port?: number;
   user?: string;
   identityFile?: string;
+  options?: string[];
 }
+
+/** What a jump section holds that is not a line of the user's own. */
+const JUMP_KEYWORDS = new Set(['hostname', 'port', 'user', 'identityfile', 'identitiesonly']);
 
 interface ProxyCommandFields {
   proxyPath: string;
@@ -119,6 +123,14 @@ export function readTunnelBlock(block: ManagedBlock, source = '~/.ssh/config'): 
       if (problem !== undefined) fail(problem);
       continue;
     }
+    if (section === 'jump' && jumpFields && !JUMP_KEYWORDS.has(keyword)) {
+      // A line of the user's own in a jump section we wrote (ConnectTimeout 5, say): kept, if it could be an option.
+      const option = normaliseSshOption(`${keyword} ${args.join(' ')}`);
+      const problem = sshOptionProblem(option);
+      if (problem !== undefined) fail(problem);
+      (jumpFields.options ??= []).push(option);
+      continue;
+    }
     if (seen.has(`${sectionKey} ${keyword}`)) fail(`${keyword} is given twice`);
     seen.add(`${sectionKey} ${keyword}`);
     if (value === undefined && keyword !== 'proxycommand') fail('needs exactly one value');
@@ -151,6 +163,7 @@ export function readTunnelBlock(block: ManagedBlock, source = '~/.ssh/config'): 
     if (fields.port !== undefined) jump.port = fields.port;
     if (fields.user !== undefined) jump.user = fields.user;
     if (fields.identityFile !== undefined) jump.identityFile = fields.identityFile;
+    if (fields.options !== undefined) jump.options = fields.options;
     return { jump, socketDir };
   });
   const unused = [...jumpSections.keys()].find((alias) => !used.has(alias));

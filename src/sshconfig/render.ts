@@ -35,6 +35,7 @@ function renderBody(set: TunnelSet, options: RenderOptions): string[] {
     if (jump.port !== undefined) lines.push(`  Port ${jump.port}`);
     if (jump.user !== undefined) lines.push(`  User ${jump.user}`);
     if (jump.identityFile !== undefined) lines.push(`  IdentityFile ${jump.identityFile}`, '  IdentitiesOnly yes');
+    lines.push(...(jump.options ?? []).map((option) => `  ${option}`));
   }
   lines.push(`Host ${set.hosts.join(' ')}`, `  ProxyCommand ${renderProxyCommand(set)}`);
   if (set.user !== undefined) lines.push(`  User ${set.user}`);

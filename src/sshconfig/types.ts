@@ -1,7 +1,14 @@
 /** How the hidden hosts reach their jumphost: an existing ssh_config alias, or a Host block we write. */
 export type JumpTarget =
   | { alias: string }
-  | { host: string; port?: number; user?: string; identityFile?: string };
+  | {
+      host: string;
+      port?: number;
+      user?: string;
+      identityFile?: string;
+      /** Lines of the user's own in the jump's section (`ConnectTimeout 5`), kept as written after ours. */
+      options?: string[];
+    };
 
 /** One tunnel set: the answers of `tunnel-config add`, recoverable from its managed block. */
 export interface TunnelSet {

@@ -3,7 +3,7 @@ import { TunnelError } from '../errors.js';
 import { parseDuration } from '../shared/paths.js';
 import { hostNameProblem, quoteForMessage, socketDirProblem } from '../ssh/hostname.js';
 import { patternMatches } from './pattern.js';
-import { normaliseSshOption, sshOptionListProblem, sshOptionProblem } from './ssh-options.js';
+import { isRepeatable, normaliseSshOption, sshOptionKeyword, sshOptionListProblem, sshOptionProblem } from './ssh-options.js';
 import { jumpText, routesOf } from './routes.js';
 import type { TunnelSet } from './types.js';
 
@@ -160,6 +160,14 @@ export function validateTunnelSet(set: TunnelSet): void {
       if (target.port !== undefined) check('--jump-port', target.port, portProblem(target.port));
       if (target.user !== undefined) check('--jump-user', target.user, userProblem(target.user));
       if (target.identityFile !== undefined) check('--identity', target.identityFile, identityFileProblem(target.identityFile));
+      for (const option of target.options ?? []) {
+        const keyword = sshOptionKeyword(option);
+        const problem = ['port', 'identityfile', 'identitiesonly'].includes(keyword) ? 'is written from the set\'s own answers' : sshOptionProblem(option);
+        check(`an option of jump ${target.host}`, option, problem ?? (normaliseSshOption(option) === option ? undefined : `is written as ${quoteForMessage(normaliseSshOption(option))}`));
+      }
+      const keywords = (target.options ?? []).map(sshOptionKeyword);
+      const twice = keywords.find((keyword, index) => !isRepeatable(keyword) && keywords.indexOf(keyword) !== index);
+      if (twice !== undefined) check(`an option of jump ${target.host}`, twice, 'is given twice, and ssh uses only the first');
     }
     check('--socket-dir', socketDir, socketDirValueProblem(socketDir));
   }

@@ -120,3 +120,22 @@ describe('a set whose jumps the flags cannot say (an alias and a described jump,
     assert.match(readFileSync(file, 'utf8'), / proxy --jump myjump --socket-dir \/srv\/tunnels -F \S+ -- %h\n/);
   });
 });
+
+describe('a line of your own in the jump section tunnel-config wrote (ConnectTimeout 5, for a faster failover)', () => {
+  const addConnectTimeout = (block: string): string => block.replace('  User me\n', '  User me\n  ConnectTimeout 5\n');
+
+  test('the set stays readable and unmarked; edit keeps the line, also when the jump host changes', async () => {
+    const { home, file } = await twoSets(addConnectTimeout);
+    const list = await runCli(['list', '--json', '--config', file], { home });
+    assert.equal(list.code, 0, list.stderr);
+    const [homeSet] = JSON.parse(list.stdout) as Array<{ name: string; jump: { options?: string[] }; handEdited?: unknown }>;
+    assert.deepEqual([homeSet?.name, homeSet?.jump.options, homeSet?.handEdited], ['home', ['ConnectTimeout 5'], undefined]);
+    const kept = await runCli(['edit', 'home', '--yes', '--config', file, '--hosts', 'home-*,pi'], { home });
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.match(readFileSync(file, 'utf8'), /\nHost tunnel-config-home-jump\n {2}HostName jump\.example\.com\n {2}User me\n {2}ConnectTimeout 5\n/);
+    const second = await runCli(['edit', 'home', '--yes', '--config', file, '--jump-host', 'jump.example.com,jump2.example.com'], { home });
+    assert.equal(second.code, 0, second.stderr);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /\nHost tunnel-config-home-jump\n {2}HostName jump\.example\.com\n {2}User me\n {2}ConnectTimeout 5\nHost tunnel-config-home-jump2\n {2}HostName jump2\.example\.com\n {2}User me\nHost /);
+  });
+});

@@ -25,6 +25,8 @@ const roundTrips: TunnelSet[] = [
   { ...sets.add, persist: '0' },
   // --ssh-option lines, and the lines of an adopted seed-recipe section.
   { ...base, name: 'opts', jump: { host: 'jump' }, sshOptions: ['ForwardAgent yes', 'IdentityFile ~/.ssh/a', 'IdentityFile ~/.ssh/b', 'ServerAliveInterval 30'] },
+  // Lines of the user's own in a jump section (ConnectTimeout for a faster failover, say).
+  { ...base, name: 'jump-opts', jump: { host: 'a.example.com', identityFile: '~/.ssh/k', options: ['ConnectTimeout 5', 'ServerAliveInterval 10'] }, moreJumps: [{ jump: { host: 'b.example.com', options: ['ConnectTimeout 5'] }, socketDir: '/srv' }] },
   // Several jumps, tried in order: aliases, described ones (each its own section), mixed, per-jump socket directories.
   { ...base, name: 'two', jump: { alias: 'gw-a' }, moreJumps: [{ jump: { alias: 'gw-b' }, socketDir: '/srv/tunnels' }] },
   { ...base, name: 'described', jump: { host: 'a.example.com', port: 2222 }, moreJumps: [{ jump: { host: 'b.example.com', user: 'me', identityFile: '~/.ssh/k' }, socketDir: '/home/host' }] },
@@ -70,6 +72,11 @@ describe('renderTunnelSet', () => {
   });
   test('several jumps: the same jump twice with the same socket directory is refused', () => {
     assert.throws(() => renderTunnelSet({ ...sets.edit, moreJumps: [{ jump: { alias: 'bastion' }, socketDir: '/srv/tunnels' }] }), /--jump-alias "?bastion"?: is given twice with the same socket directory/);
+  });
+  test('a jump option that would weaken its host key check, or repeat what the set writes, is refused', () => {
+    assert.throws(() => renderTunnelSet({ ...sets.add, jump: { host: 'j', options: ['StrictHostKeyChecking no'] } }), /StrictHostKeyChecking no would stop ssh from checking/);
+    assert.throws(() => renderTunnelSet({ ...sets.add, jump: { host: 'j', options: ['Port 2222'] } }), /is written from the set's own answers/);
+    assert.throws(() => renderTunnelSet({ ...sets.add, jump: { host: 'j', options: ['ConnectTimeout 5', 'ConnectTimeout 9'] } }), /is given twice/);
   });
   test('several jumps: a host pattern may match none of them', () => {
     assert.throws(() => renderTunnelSet({ ...sets.edit, hosts: ['gw*'], moreJumps: [{ jump: { alias: 'gw-b' }, socketDir: '/srv' }] }), /--hosts "?gw\*"?: also matches the jumphost gw-b/);
@@ -141,7 +148,8 @@ describe('parseTunnelSet refuses what it cannot read, naming the block and the l
     ['a --persist time the proxy refuses', [...jumpLines, 'Host pi', `  ProxyCommand ${command.replace('-- %h', '--persist 10min -- %h')}`], /: --persist "10min": must be seconds, or a number with s, m or h/],
     ['a directive twice', [...jumpLines, ...hosts, '  User a', '  User b'], /line 8 \(`User b`\): user is given twice/],
     ['a directive before any Host', ['User a', ...jumpLines, ...hosts], /line 3 \(`User a`\): comes before any Host line/],
-    ['a jump directive we do not write', [...jumpLines, '  ProxyJump x', ...hosts], /line 5 .*does not write this for a jumphost/],
+    ['a jump directive that could not be an option of its own', [...jumpLines, '  ProxyJump x', ...hosts], /line 5 \(`ProxyJump x`\): ProxyJump is what tunnel-config sets/],
+    ['a jump line that would weaken its host key check', [...jumpLines, '  StrictHostKeyChecking no', ...hosts], /line 5 .*StrictHostKeyChecking no would stop ssh from checking/],
     ['a bad port', [...jumpLines, '  Port ssh', ...hosts], /line 5 \(`Port ssh`\): is not a port number/],
     ['two host sections', [...jumpLines, ...hosts, 'Host nas'], /line 7 .*one Host section for the hosts/],
     ['no ProxyCommand', [...jumpLines, 'Host pi'], /has no Host section with a ProxyCommand/],
