@@ -74,7 +74,7 @@ export function sshOptionProblem(option: string): string | undefined {
   if (!canonical) return `has ${quoteForMessage(split.keyword)}, which is not an ssh_config keyword (see man ssh_config)`;
   const refused = REFUSED[keyword];
   if (refused) return `${canonical} ${refused}`;
-  if (WEAKENING[keyword]?.includes(split.value.toLowerCase())) return `${canonical} ${split.value} would stop ssh from checking the hidden hosts' keys`;
+  if (WEAKENING[keyword]?.includes(split.value.toLowerCase())) return `${canonical} ${split.value} would stop ssh from checking host keys`;
   return undefined;
 }
 

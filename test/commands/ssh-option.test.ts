@@ -51,7 +51,7 @@ describe('add --ssh-option', () => {
     ['ProxyJump gw', /ProxyJump is what tunnel-config sets/],
     ['HostName 192.0.2.9', /HostName would change the name the proxy looks up/],
     ['User bob', /User is set with --user/],
-    ['StrictHostKeyChecking no', /would stop ssh from checking the hidden hosts' keys/],
+    ['StrictHostKeyChecking no', /would stop ssh from checking host keys/],
     ['ForwardAgnet yes', /"ForwardAgnet", which is not an ssh_config keyword/],
     ['ForwardAgent yes # mine', /may not contain "#"/],
     ['ForwardAgent yes\nHost *\n  ProxyCommand sh -c evil', /may not contain a line break/],
