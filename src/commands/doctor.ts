@@ -22,9 +22,10 @@ Walks the way \`ssh HOST\` goes and prints each step with ✔ or ✖; at the fir
 
 A step shown with · could not be told either way. Like the proxy, the doctor goes on to the next jump
 after a jump that is down, refuses the login or the channel, or has no HOST (3, 5, 7, 6), and stops at
-any other failure. The status is 0 when every step passed through one of the jumps, else the proxy's:
-that of the failure it stops at, or the first jump's (2 config, 3 unreachable, 4 host key, 5 login,
-6 not connected, 7 refused by the jump, 10 nothing behind the tunnel).
+any other failure. The status is 0 only when every step passed. When one jump gets through and
+another fails, HOST is reachable but the status is the first failure's; with no way through, it is
+the proxy's: that of the failure it stops at, or the first jump's (2 config, 3 unreachable, 4 host
+key, 5 login, 6 not connected, 7 refused by the jump, 10 nothing behind the tunnel).
 
   -F, --config FILE  the ssh_config to read, as ssh -F does (ssh itself reads ~/.ssh/config under the
                      home directory of the user database, whatever $HOME says)
