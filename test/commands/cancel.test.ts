@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { addFlags, repoRoot, runCli, snapshotTree, tempDir, USER_CONFIG } from './harness.js';
+import { test } from 'node:test';
+import { addFlags, repoRoot, runCli, snapshotTree, USER_CONFIG, tempHomes } from './harness.js';
 import { CTRL_C, ENTER, runOnTerminal } from './pty.js';
 
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
-function setup(): { home: string; file: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  const file = join(home, 'config');
-  writeFileSync(file, USER_CONFIG, { mode: 0o600 });
-  return { home, file };
-}
+const makeHome = tempHomes();
+const setup = (): { home: string; file: string } => makeHome(USER_CONFIG);
 
 /** The exit status README's table gives a Ctrl-C at a question: the one row that speaks of it. */
 function documentedCancelStatus(): number {

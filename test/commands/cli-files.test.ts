@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { addFlags, assertOneErrorLine, backupsOf, runCli, snapshotTree, tempDir, USER_CONFIG, withoutBlocks } from './harness.js';
+import { describe, test } from 'node:test';
+import { addFlags, assertOneErrorLine, backupsOf, runCli, snapshotTree, USER_CONFIG, withoutBlocks, tempHomes } from './harness.js';
 
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
-
-function setup(config?: string | Buffer): { home: string; file: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  const file = join(home, 'config');
-  if (config !== undefined) writeFileSync(file, config, { mode: 0o600 });
-  return { home, file };
-}
+const setup = tempHomes();
 
 describe('remove gives back the bytes from before add', () => {
   const BOM = '\uFEFF';

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { addFlags, backupsOf, repoRoot, runCli, snapshotTree, tempDir, tunnelConfigBin, USER_CONFIG } from './harness.js';
-
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
+import { addFlags, backupsOf, repoRoot, runCli, snapshotTree, tunnelConfigBin, USER_CONFIG, tempHomes } from './harness.js';
 
 /** A HOME of its own for each test, holding `config` when given. */
-function setup(config?: string): { home: string; file: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  const file = join(home, 'config');
-  if (config !== undefined) writeFileSync(file, config, { mode: 0o600 });
-  return { home, file };
-}
+const setup = tempHomes();
+let count = 0;
 
 const ANSI = /\x1b\[/;
 const isRoot = process.getuid?.() === 0;

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import { stdoutColour } from '../../src/ui/colour.js';
 import { renderConfigDiff } from '../../src/ui/diff.js';
-import { addFlags, runCli, tempDir, USER_CONFIG } from './harness.js';
+import { addFlags, runCli, USER_CONFIG, tempHomes } from './harness.js';
 import { ENTER, runOnTerminal, SGR } from './pty.js';
 
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
-function setup(): { home: string; file: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  const file = join(home, 'config');
-  writeFileSync(file, USER_CONFIG, { mode: 0o600 });
-  return { home, file };
-}
+const makeHome = tempHomes();
+const setup = (): { home: string; file: string } => makeHome(USER_CONFIG);
 
 describe('stdoutColour: chalk\'s detection, and NO_COLOR', () => {
   const cases: Array<[NodeJS.ProcessEnv, number, number]> = [

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { repoRoot, tunnelConfigBin } from '../world.js';
 
 export { repoRoot, tunnelConfigBin };
@@ -72,6 +73,23 @@ export async function inBatches<T>(tasks: ReadonlyArray<() => Promise<T>>, limit
 export function tempDir(prefix = 'tc-cmd-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Fresh HOMEs for a test file, in one temp dir removed after it: each call makes a new HOME and, when
+ * `config` is given, HOME/config holding it (mode 0600).
+ */
+export function tempHomes(): (config?: string | Buffer) => { home: string; file: string } {
+  const temp = tempDir();
+  after(temp.remove);
+  let count = 0;
+  return (config) => {
+    const home = join(temp.dir, `home-${++count}`);
+    mkdirSync(home);
+    const file = join(home, 'config');
+    if (config !== undefined) writeFileSync(file, config, { mode: 0o600 });
+    return { home, file };
+  };
 }
 
 /**

@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { hasSsh } from '../sshconfig/openssh.js';
-import { assertOneErrorLine, backupsOf, runCli, snapshotTree, tempDir } from './harness.js';
+import { assertOneErrorLine, backupsOf, runCli, snapshotTree, tempHomes } from './harness.js';
 import { ENTER, runOnTerminal } from './pty.js';
 
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
-
-function setup(config: string): { home: string; file: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  const file = join(home, 'config');
-  writeFileSync(file, config, { mode: 0o600 });
-  return { home, file };
-}
+const makeHome = tempHomes();
+const setup = (config: string): { home: string; file: string } => makeHome(config);
 
 /** A config as the seed recipe leaves it: the hosts through `ssh jump nc -U`, before the catch-all (the jump refuses at once). */
 const SEED = [

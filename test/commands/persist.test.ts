@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import { hasSsh } from '../sshconfig/openssh.js';
-import { addFlags, assertOneErrorLine, runCli, snapshotTree, tempDir, tunnelConfigBin, USER_CONFIG } from './harness.js';
+import { addFlags, assertOneErrorLine, runCli, snapshotTree, tunnelConfigBin, USER_CONFIG, tempHomes } from './harness.js';
 
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
-
-function setup(): { home: string; file: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  const file = join(home, 'config');
-  writeFileSync(file, USER_CONFIG, { mode: 0o600 });
-  return { home, file };
-}
+const makeHome = tempHomes();
+const setup = (): { home: string; file: string } => makeHome(USER_CONFIG);
 
 const proxyCommandOf = (file: string): string | undefined =>
   readFileSync(file, 'utf8').split('\n').find((line) => line.startsWith('  ProxyCommand '))?.slice('  ProxyCommand '.length);

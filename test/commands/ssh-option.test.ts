@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { hasSsh } from '../sshconfig/openssh.js';
-import { addFlags, assertOneErrorLine, runCli, snapshotTree, tempDir, USER_CONFIG } from './harness.js';
+import { addFlags, assertOneErrorLine, runCli, snapshotTree, USER_CONFIG, tempHomes } from './harness.js';
 import { ENTER, runOnTerminal } from './pty.js';
 
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
-
-function setup(): { home: string; file: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  const file = join(home, 'config');
-  writeFileSync(file, USER_CONFIG, { mode: 0o600 });
-  return { home, file };
-}
+const makeHome = tempHomes();
+const setup = (): { home: string; file: string } => makeHome(USER_CONFIG);
 
 /** The hosts' section of set `name`: its lines after ProxyCommand. */
 const hostLines = (file: string, name = 'home'): string[] => {

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { after, describe, test } from 'node:test';
-import { addFlags, runCli, snapshotTree, tempDir, USER_CONFIG, withoutBlocks } from './harness.js';
+import { describe, test } from 'node:test';
+import { addFlags, runCli, snapshotTree, USER_CONFIG, withoutBlocks, tempHomes } from './harness.js';
 import { ENTER, runOnTerminal } from './pty.js';
 
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
-
-function setup(config?: string): { home: string; file: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  const file = join(home, 'config');
-  if (config !== undefined) writeFileSync(file, config, { mode: 0o600 });
-  return { home, file };
-}
+const setup = tempHomes();
 
 const inTerminal = (args: string[], home: string, answers: Array<[RegExp, string]>) => runOnTerminal(args, { home, answers });
 

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { runCli, snapshotTree, tempDir } from './harness.js';
+import { describe, test } from 'node:test';
+import { runCli, snapshotTree, tempHomes } from './harness.js';
 
-const temp = tempDir();
-after(temp.remove);
-let count = 0;
-
-function setup(): { home: string } {
-  const home = join(temp.dir, `home-${++count}`);
-  mkdirSync(home);
-  return { home };
-}
+const makeHome = tempHomes();
+const setup = (): { home: string } => makeHome();
 
 describe('help and usage errors', () => {
   for (const command of ['add', 'edit', 'remove', 'list']) {
