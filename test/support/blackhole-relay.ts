@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { socketSet } from './net.js';
 
 export interface BlackholeRelay {
   port: number;
@@ -18,16 +19,10 @@ export interface BlackholeRelay {
  * frozen jump; it never reaches the target.
  */
 export async function startBlackholeRelay(targetPort: number): Promise<BlackholeRelay> {
-  const sockets = new Set<Socket>();
   const live = new Set<{ cut: () => void }>();
   let dark = false;
   let darkCount = 0;
-  const track = (socket: Socket): Socket => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    return socket;
-  };
+  const { track, destroyAll } = socketSet();
   const server = createServer((client) => {
     track(client);
     if (dark) {
@@ -73,7 +68,7 @@ export async function startBlackholeRelay(targetPort: number): Promise<Blackhole
     darkConnections: () => darkCount,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        destroyAll();
         server.close(() => resolve());
       }),
   };

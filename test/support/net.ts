@@ -1,4 +1,4 @@
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /** A port that was free a moment ago; callers must retry if someone else binds it first. */
 export function freePort(): Promise<number> {
@@ -38,4 +38,20 @@ export function readBanner(target: BannerTarget, timeoutMs = 2000): Promise<stri
     socket.once('error', (error) => finish(error));
     socket.once('close', () => finish(new Error(`connection closed before a banner (got ${JSON.stringify(received)})`)));
   });
+}
+
+/** The open sockets of a relay, to destroy them all when it closes: `track` adds one (and ignores its errors). */
+export function socketSet(): { track: (socket: Socket) => Socket; destroyAll: () => void } {
+  const sockets = new Set<Socket>();
+  return {
+    track: (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+      return socket;
+    },
+    destroyAll: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }

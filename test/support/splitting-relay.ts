@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { socketSet } from './net.js';
 import { sleep } from './wait.js';
 
 export interface SplittingRelayOptions {
@@ -21,14 +22,8 @@ export interface SplittingRelay {
 
 /** A TCP relay on loopback: client → server bytes pass as they come, server → client bytes are fragmented and slowed as `options` says. */
 export async function startSplittingRelay(options: SplittingRelayOptions): Promise<SplittingRelay> {
-  const sockets = new Set<Socket>();
   const pieceCounts: number[] = [];
-  const track = (socket: Socket): Socket => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    return socket;
-  };
+  const { track, destroyAll } = socketSet();
   const server = createServer((client) => {
     const index = pieceCounts.push(0) - 1;
     relayConnection(track(client), track(connect({ host: '127.0.0.1', port: options.targetPort, noDelay: true })), options, () => {
@@ -43,7 +38,7 @@ export async function startSplittingRelay(options: SplittingRelayOptions): Promi
     pieces: () => [...pieceCounts],
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        destroyAll();
         server.close(() => resolve());
       }),
   };
